@@ -1,0 +1,68 @@
+/**
+ * One interface for every path the suite compares. A backend knows how to make and remove its mount,
+ * and nothing about workloads, statistics or reports (fio's ioengine_ops is the model).
+ */
+
+/** What a backend needs and offers; the runner asks these questions instead of comparing names. */
+export interface BackendCapabilities {
+  /** A user-space daemon serves the mount (so it has a pid to count, and can die). */
+  needsDaemon: boolean;
+  /** Requests cross /dev/fuse, so FUSE tracepoints and fusectl apply. */
+  fuse: boolean;
+  /** Writes through the mount reach the lower tree. */
+  writable: boolean;
+  /** A kernel feature without which probe() says unsupported, for doctor's table. */
+  needsKernelFeature?: string;
+}
+
+export type ProbeResult =
+  | { supported: true; facts: Record<string, string> }
+  | { supported: false; reason: string; facts: Record<string, string>; howToEnable?: string[] };
+
+export interface MountRequest {
+  /** The lower directory to expose. */
+  lower: string;
+  /** An empty directory to mount on, inside the scratch root. */
+  mountpoint: string;
+  /** A directory inside the scratch root for this mount's logs, stats and sockets. */
+  workDir: string;
+  /** Backend options from the profile (backendOptions[name]) or the command line. */
+  options: Record<string, unknown>;
+  /** Called as soon as a process exists, so cleanup can reach it even if mount() throws later. */
+  onProcess?: (pid: number) => void;
+}
+
+export interface Mount {
+  backend: string;
+  mountpoint: string;
+  lower: string;
+  /** The daemon's pid, when the backend runs one. */
+  daemonPid?: number;
+  /** The FUSE connection id (the device minor of the mount), for tracepoint filtering and fusectl. */
+  fuseConnection?: number;
+  /** The daemon's own per-opcode counters, written on SIGUSR1 and at exit. */
+  daemonStatsFile?: string;
+  /** Facts worth keeping with every record: options, versions, ABI used. */
+  info: Record<string, unknown>;
+}
+
+export interface UnmountResult {
+  /** Set when the daemon had died or misbehaved before unmount: the cell fails with this reason. */
+  daemonFailure?: string;
+  /** The daemon's last stderr lines, for the failure record. */
+  daemonLog?: string;
+}
+
+export interface Backend {
+  name: string;
+  /** One line for --help and doctor. */
+  summary: string;
+  capabilities: BackendCapabilities;
+  /** Can this kernel and machine offer the path? Never throws: unsupported carries the reason. */
+  probe(): Promise<ProbeResult>;
+  mount(request: MountRequest): Promise<Mount>;
+  /** Always leaves nothing mounted and no process behind, whatever state the mount is in. */
+  unmount(mount: Mount): Promise<UnmountResult>;
+  /** Is the mount still healthy (daemon alive)? Checked after each workload. */
+  check?(mount: Mount): Promise<string | undefined>;
+}

@@ -1,0 +1,48 @@
+/**
+ * Every metric the suite stores, with its unit and which direction is better. Records carry metrics as
+ * a flat `name → number` map; this table is what gives the numbers meaning in summaries, CSV, charts
+ * and comparisons. A metric not in the table is still stored, but is shown without a unit.
+ */
+export type Better = 'higher' | 'lower';
+
+export interface MetricDefinition {
+  unit: string;
+  better: Better;
+  label: string;
+}
+
+const latency = (label: string): MetricDefinition => ({ unit: 'µs', better: 'lower', label });
+const rate = (unit: string, label: string): MetricDefinition => ({ unit, better: 'higher', label });
+const cost = (unit: string, label: string): MetricDefinition => ({ unit, better: 'lower', label });
+
+export const metricDefinitions: Record<string, MetricDefinition> = {
+  readBandwidthMiBps: rate('MiB/s', 'read bandwidth'),
+  writeBandwidthMiBps: rate('MiB/s', 'write bandwidth'),
+  readIops: rate('IOPS', 'read IOPS'),
+  writeIops: rate('IOPS', 'write IOPS'),
+  readLatencyP50Us: latency('read completion latency p50'),
+  readLatencyP90Us: latency('read completion latency p90'),
+  readLatencyP99Us: latency('read completion latency p99'),
+  readLatencyP999Us: latency('read completion latency p99.9'),
+  readLatencyMeanUs: latency('read completion latency mean'),
+  writeLatencyP50Us: latency('write completion latency p50'),
+  writeLatencyP90Us: latency('write completion latency p90'),
+  writeLatencyP99Us: latency('write completion latency p99'),
+  writeLatencyP999Us: latency('write completion latency p99.9'),
+  writeLatencyMeanUs: latency('write completion latency mean'),
+  fioUserCpuPct: cost('%', 'fio user CPU'),
+  fioSystemCpuPct: cost('%', 'fio system CPU'),
+  fioContextSwitches: cost('count', 'fio context switches'),
+  ioCount: { unit: 'count', better: 'higher', label: 'I/Os completed' },
+  runtimeSeconds: { unit: 's', better: 'lower', label: 'measured runtime' },
+};
+
+export function metricDefinition(name: string): MetricDefinition {
+  return metricDefinitions[name] ?? { unit: '', better: 'higher', label: name };
+}
+
+/** The headline metric of a workload: what a reviewer looks at first. */
+export function headlineMetric(metrics: Record<string, number>): string | undefined {
+  const order = ['readBandwidthMiBps', 'writeBandwidthMiBps', 'readIops', 'writeIops', 'opsPerSecond'];
+  return order.find((name) => (metrics[name] ?? 0) > 0) ?? order.find((name) => name in metrics);
+}
