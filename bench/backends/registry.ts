@@ -1,0 +1,35 @@
+/**
+ * Every backend, listed once. The Record type makes the compiler fail when a name has no backend.
+ */
+import { UserError } from '../errors.js';
+import { bindBackend } from './bind.js';
+import type { Backend } from './types.js';
+
+export const backendNames = ['bind'] as const;
+export type BackendName = (typeof backendNames)[number];
+
+export const backends: Record<BackendName, Backend> = {
+  bind: bindBackend,
+};
+
+export function isBackendName(name: string): name is BackendName {
+  return (backendNames as readonly string[]).includes(name);
+}
+
+/** Names the suite knows but whose backend has not landed yet: reported unsupported, with the reason. */
+export const plannedBackends: Record<string, string> = {
+  passthrough_ll: 'backend not implemented in this version of the suite',
+  fuse: 'backend not implemented in this version of the suite',
+  'fuse-passthrough': 'backend not implemented in this version of the suite',
+  'fuse-bpf': 'backend not implemented in this version of the suite',
+  'fuse-uring': 'backend not implemented in this version of the suite',
+  overlay: 'backend not implemented in this version of the suite',
+  external: 'backend not implemented in this version of the suite',
+};
+
+export function getBackend(name: string, where = '--backends'): Backend | undefined {
+  if (isBackendName(name)) return backends[name];
+  if (name in plannedBackends) return undefined;
+  const known = [...backendNames, ...Object.keys(plannedBackends)].join(', ');
+  throw new UserError(`${where}: unknown backend "${name}"`, `Known backends: ${known}.`);
+}

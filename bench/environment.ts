@@ -1,0 +1,70 @@
+/** What a result needs to be reproduced and trusted: the machine, kernel, tools and exact command. */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import type { LoadedProfile } from './profiles.js';
+import { AccelSchema, type Accel, type Environment } from './results/schema.js';
+
+export const SUITE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function cpuModel(): string {
+  try {
+    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    return match?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+  } catch {
+    return os.cpus()[0]?.model ?? 'unknown';
+  }
+}
+
+async function gitFacts(): Promise<{ commit: string; dirty: boolean }> {
+  const commit = await execa('git', ['rev-parse', 'HEAD'], { cwd: SUITE_ROOT, reject: false, stdin: 'ignore' });
+  const status = await execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: SUITE_ROOT, reject: false, stdin: 'ignore' });
+  return { commit: commit.failed ? 'unknown' : String(commit.stdout).trim(), dirty: !status.failed && String(status.stdout).trim() !== '' };
+}
+
+/** Inside a guest the VM runner says how it booted us; natively there is nothing to say. */
+export function accelFromEnvironment(): { accel: Accel; vm?: Record<string, unknown> } {
+  const accel = AccelSchema.safeParse(process.env.FUSEBENCH_ACCEL ?? 'native');
+  let vm: Record<string, unknown> | undefined;
+  try {
+    vm = process.env.FUSEBENCH_VM ? (JSON.parse(process.env.FUSEBENCH_VM) as Record<string, unknown>) : undefined;
+  } catch {
+    vm = { raw: process.env.FUSEBENCH_VM };
+  }
+  return { accel: accel.success ? accel.data : 'native', vm };
+}
+
+/** The command as a user would type it again. */
+export function reproduceCommand(argv: readonly string[]): string {
+  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+  return `npm run bench -- ${argv.map(quote).join(' ')}`.trim();
+}
+
+export async function collectEnvironment(loaded: LoadedProfile, options: { seed: number; argv: readonly string[]; fioVersion: string; resolvedProfile: unknown }): Promise<Environment> {
+  const git = await gitFacts();
+  const { accel, vm } = accelFromEnvironment();
+  return {
+    kernelRelease: os.release(),
+    kernelVersion: os.version(),
+    cpuModel: cpuModel(),
+    cpuCount: os.cpus().length,
+    memoryMiB: Math.round(os.totalmem() / 1024 / 1024),
+    fioVersion: options.fioVersion,
+    nodeVersion: process.version,
+    hostname: os.hostname(),
+    suiteCommit: git.commit,
+    suiteDirty: git.dirty,
+    commandLine: reproduceCommand(options.argv),
+    profileName: loaded.profile.name,
+    profileHash: loaded.hash,
+    profileText: loaded.text,
+    resolvedProfile: options.resolvedProfile,
+    seed: options.seed,
+    accel,
+    vm,
+    backends: {},
+    startedAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * One run of one cell, in the order the suite promises:
+ *   mount → cache state → collectors on → workload → collectors off → health check → unmount
+ * Cleanup of each resource is registered the moment it exists, and runs even when a later phase
+ * throws. The result is a record: completed, or failed with the reason.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Backend, Mount } from './backends/types.js';
+import { cleanups, type CleanupHandle } from './cleanup.js';
+import type { Collector, CollectorOutput, CollectorSession } from './collect/types.js';
+import { errorMessage } from './errors.js';
+import { terminate } from './system.js';
+import type { RunRecord } from './results/schema.js';
+import type { WorkloadRunner } from './workloads/index.js';
+
+export type Phase = 'mount' | 'cache' | 'collectors-on' | 'workload' | 'collectors-off' | 'check' | 'unmount';
+
+export interface RunContext {
+  backend: Backend;
+  backendOptions: Record<string, unknown>;
+  workload: WorkloadRunner;
+  collectors: readonly Collector[];
+  lower: string;
+  mountpoint: string;
+  workDir: string;
+  /** Brings the cache into the profile's state (warm: read the data set; cold: drop caches). */
+  prepareCache: (mount: Mount) => Promise<void>;
+  /** Records a started process for `cleanup` after a hard kill. */
+  recordPid: (pid: number) => void;
+  /** Each phase announces itself, for progress output and for tests of this order. */
+  onPhase?: (phase: Phase) => void;
+  base: { repetition: number; sequence: number; accel: RunRecord['accel'] };
+}
+
+function mergeOutputs(outputs: CollectorOutput[]): Required<CollectorOutput> {
+  const merged: Required<CollectorOutput> = { metrics: {}, requestsByOpcode: {}, details: {} };
+  let counted = false;
+  for (const output of outputs) {
+    Object.assign(merged.metrics, output.metrics);
+    Object.assign(merged.details, output.details);
+    if (output.requestsByOpcode) {
+      counted = true;
+      Object.assign(merged.requestsByOpcode, output.requestsByOpcode);
+    }
+  }
+  if (!counted) (merged as CollectorOutput).requestsByOpcode = undefined;
+  return merged;
+}
+
+export async function executeRun(context: RunContext): Promise<RunRecord> {
+  const { backend, workload } = context;
+  const startedAt = new Date().toISOString();
+  const base = { schemaVersion: 1 as const, backend: backend.name, workload: workload.name, startedAt, ...context.base };
+  const phase = (name: Phase) => context.onPhase?.(name);
+  mkdirSync(context.mountpoint, { recursive: true });
+  mkdirSync(context.workDir, { recursive: true });
+
+  let mount: Mount | undefined;
+  const sessions: CollectorSession[] = [];
+  let stopCollectors: { run: () => Promise<void>; dismiss: () => void } | undefined;
+  // A daemon that exists before its mount is complete must still be ended if we are interrupted then.
+  const processCleanups: CleanupHandle[] = [];
+  const onProcess = (pid: number) => {
+    context.recordPid(pid);
+    processCleanups.push(cleanups.push(`end process ${pid}`, () => terminate(pid)));
+  };
+  const unmountCleanup = cleanups.push(`unmount ${backend.name} at ${context.mountpoint}`, async () => {
+    if (mount) await backend.unmount(mount);
+  });
+  try {
+    phase('mount');
+    mount = await backend.mount({
+      lower: context.lower,
+      mountpoint: context.mountpoint,
+      workDir: context.workDir,
+      options: context.backendOptions,
+      onProcess,
+    });
+    phase('cache');
+    await context.prepareCache(mount);
+
+    phase('collectors-on');
+    const mounted = mount;
+    stopCollectors = cleanups.push('stop collectors', async () => {
+      await Promise.allSettled(sessions.map((session) => session.stop({ ioCount: 0, bytes: 0 })));
+    });
+    for (const collector of context.collectors) sessions.push(await collector.start({ mount: mounted, workDir: context.workDir }));
+
+    phase('workload');
+    let workloadPid: number | undefined;
+    const outcome = await (async () => {
+      try {
+        return await workload.run({
+          mountpoint: context.mountpoint,
+          workDir: context.workDir,
+          onStart: (pid) => {
+            workloadPid = pid;
+            context.recordPid(pid);
+            for (const session of sessions) session.workloadStarted?.(pid);
+          },
+        });
+      } catch (error) {
+        // A workload that fails on a FUSE mount is most often a daemon that died: say that first.
+        const daemonProblem = await backend.check?.(mounted);
+        throw daemonProblem ? new Error(`${daemonProblem} (workload: ${errorMessage(error)})`, { cause: error }) : error;
+      }
+    })();
+
+    phase('collectors-off');
+    stopCollectors.dismiss();
+    const ioCount = outcome.metrics.ioCount ?? 0;
+    const bytes = ((outcome.metrics.readBandwidthMiBps ?? 0) + (outcome.metrics.writeBandwidthMiBps ?? 0)) * 1024 * 1024 * (outcome.metrics.runtimeSeconds ?? 0);
+    const collected = mergeOutputs(await Promise.all(sessions.map((session) => session.stop({ ioCount, bytes }))));
+
+    phase('check');
+    const problem = await backend.check?.(mounted);
+
+    phase('unmount');
+    unmountCleanup.dismiss();
+    const unmounted = await backend.unmount(mounted);
+    for (const cleanup of processCleanups) cleanup.dismiss();
+    const failure = problem ?? unmounted.daemonFailure;
+    if (failure) {
+      return { ...base, state: 'failed', finishedAt: new Date().toISOString(), reason: failure, log: unmounted.daemonLog };
+    }
+    return {
+      ...base,
+      state: 'completed',
+      finishedAt: new Date().toISOString(),
+      metrics: { ...outcome.metrics, ...collected.metrics },
+      requestsByOpcode: collected.requestsByOpcode,
+      details: { ...collected.details, ...(workloadPid ? { workloadPid } : {}), ...(outcome.fioVersion ? { fioVersion: outcome.fioVersion } : {}) },
+      mount: { ...mounted.info, ...(mounted.daemonPid ? { daemonPid: mounted.daemonPid } : {}), ...(mounted.fuseConnection !== undefined ? { fuseConnection: mounted.fuseConnection } : {}) },
+      workloadSpec: outcome.spec,
+    };
+  } catch (error) {
+    await stopCollectors?.run().catch(() => {});
+    let log: string | undefined;
+    let reason = errorMessage(error);
+    if (mount) {
+      unmountCleanup.dismiss();
+      const unmounted = await backend.unmount(mount).catch((unmountError: unknown) => ({ daemonFailure: `unmount failed: ${errorMessage(unmountError)}`, daemonLog: undefined }));
+      log = unmounted.daemonLog;
+      for (const cleanup of processCleanups) cleanup.dismiss();
+      if (unmounted.daemonFailure && !reason.includes(unmounted.daemonFailure)) reason = `${unmounted.daemonFailure}; ${reason}`;
+    } else {
+      await unmountCleanup.run().catch(() => {});
+      for (const cleanup of processCleanups) await cleanup.run();
+      log = (error as { daemonLog?: string }).daemonLog;
+    }
+    return { ...base, state: 'failed', finishedAt: new Date().toISOString(), reason, log };
+  }
+}
