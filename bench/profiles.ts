@@ -17,7 +17,7 @@ const Size = z.string().regex(sizePattern, 'a size like 4k, 128k, 1m or 1g');
 
 const FioWorkloadSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'),
-  engine: z.literal('fio').default('fio'),
+  engine: z.literal('fio'),
   /** fio's rw: read, write, randread, randwrite, rw, randrw. */
   rw: z.enum(['read', 'write', 'randread', 'randwrite', 'rw', 'randrw']),
   bs: Size,
@@ -54,7 +54,11 @@ const FioMetaWorkloadSchema = z.strictObject({
   headline: z.string().optional(),
 });
 
-export const WorkloadSchema = z.union([FioWorkloadSchema, MetaWorkloadSchema, FioMetaWorkloadSchema]);
+/** `engine` may be left out for fio workloads; errors then point at the field, not at the union. */
+export const WorkloadSchema = z.preprocess(
+  (value) => (value !== null && typeof value === 'object' && !('engine' in value) ? { ...value, engine: 'fio' } : value),
+  z.discriminatedUnion('engine', [FioWorkloadSchema, MetaWorkloadSchema, FioMetaWorkloadSchema]),
+);
 
 const RepeatSchema = z.union([
   z.number().int().min(1).max(100).transform((n) => ({ min: n, max: n, targetCI: 0 })),

@@ -35,6 +35,13 @@ export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
 }
 
+/** Median of a scratch buffer, sorting it in place: the bootstrap loops call this thousands of times. */
+function medianInPlace(buffer: Float64Array): number {
+  buffer.sort(); // typed arrays sort numerically, and much faster than Array#sort with a comparator
+  const middle = buffer.length >> 1;
+  return buffer.length % 2 === 1 ? buffer[middle]! : (buffer[middle - 1]! + buffer[middle]!) / 2;
+}
+
 /** Sample standard deviation (n - 1). */
 export function stddev(values: readonly number[]): number {
   if (values.length < 2) return 0;
@@ -48,10 +55,10 @@ export function bootstrapMedianCi(values: readonly number[], seed: number, resam
   if (values.length === 1) return [values[0]!, values[0]!];
   const random = seededRandom(seed);
   const medians = new Array<number>(resamples);
-  const resample = new Array<number>(values.length);
+  const resample = new Float64Array(values.length);
   for (let r = 0; r < resamples; r++) {
     for (let i = 0; i < values.length; i++) resample[i] = values[Math.floor(random() * values.length)]!;
-    medians[r] = median(resample);
+    medians[r] = medianInPlace(resample);
   }
   const alpha = (1 - level) / 2;
   return [quantile(medians, alpha), quantile(medians, 1 - alpha)];
@@ -105,12 +112,12 @@ export function bootstrapRatioCi(
   if (base.length === 0 || head.length === 0) return [NaN, NaN];
   const random = seededRandom(seed);
   const ratios: number[] = [];
-  const baseResample = new Array<number>(base.length);
-  const headResample = new Array<number>(head.length);
+  const baseResample = new Float64Array(base.length);
+  const headResample = new Float64Array(head.length);
   for (let r = 0; r < resamples; r++) {
     for (let i = 0; i < base.length; i++) baseResample[i] = base[Math.floor(random() * base.length)]!;
     for (let i = 0; i < head.length; i++) headResample[i] = head[Math.floor(random() * head.length)]!;
-    const ratio = median(headResample) / median(baseResample);
+    const ratio = medianInPlace(headResample) / medianInPlace(baseResample);
     if (!Number.isNaN(ratio)) ratios.push(ratio);
   }
   if (ratios.length === 0) return [NaN, NaN];
