@@ -36,8 +36,11 @@ const FioWorkloadSchema = z.strictObject({
 const MetaWorkloadSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'),
   engine: z.literal('meta'),
-  /** Which metadata operations tinybench times. */
-  ops: z.array(z.string()).min(1),
+  /**
+   * The metadata operation tinybench times. One op per workload, so the collectors' request counts
+   * divide into requests per operation.
+   */
+  op: z.enum(['stat', 'stat-missing', 'open-close', 'readdir', 'create-unlink', 'rename', 'write-fsync']),
   /** Entries in the directory that readdir lists. */
   dirEntries: z.number().int().min(1).default(1000),
   /** Time per operation in milliseconds. */

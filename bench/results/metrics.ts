@@ -37,8 +37,15 @@ export const metricDefinitions: Record<string, MetricDefinition> = {
   runtimeSeconds: { unit: 's', better: 'lower', label: 'measured runtime' },
 };
 
+/**
+ * A name may carry a qualifier after a colon (`requestLatencyP99Us:READ`): the definition is the base
+ * name's, the label names the qualifier.
+ */
 export function metricDefinition(name: string): MetricDefinition {
-  return metricDefinitions[name] ?? { unit: '', better: 'higher', label: name };
+  const [base, qualifier] = name.split(':', 2) as [string, string | undefined];
+  const definition = metricDefinitions[base];
+  if (!definition) return { unit: '', better: 'higher', label: name };
+  return qualifier ? { ...definition, label: `${definition.label} (${qualifier})` } : definition;
 }
 
 /** The headline metric of a workload: what a reviewer looks at first. */
