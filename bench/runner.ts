@@ -211,7 +211,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     if (interruption()) break;
     if (round + 1 >= profile.repeat.min) {
       const next = pending.filter((cell) => needsMoreRepetitions(samples.get(cellKey(cell)) ?? [], profile.repeat, options.seed));
-      if (round + 1 >= profile.repeat.max) unconverged.push(...next);
+      if (round + 1 >= profile.repeat.max && profile.repeat.max > profile.repeat.min) unconverged.push(...next);
       pending = next;
     }
   }

@@ -1,0 +1,62 @@
+/**
+ * Any other daemon: a command template with {lower} and {mnt}, e.g.
+ * `/opt/libfuse/build/example/passthrough_hp {lower} {mnt}`, from the profile's
+ * backendOptions.external.command or the --external option. Run it in the foreground (-f) so the suite
+ * can count its syscalls and reap it; a daemon that forks away still works, without those.
+ */
+import { UserError } from '../errors.js';
+import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForFuseMount, type DaemonProcess } from './daemon.js';
+import type { Backend } from './types.js';
+
+/** Splits a command template into argv, honouring single and double quotes; fills {lower} and {mnt}. */
+export function expandCommand(template: string, values: { lower: string; mnt: string }): string[] {
+  const words: string[] = [];
+  const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (const match of template.matchAll(pattern)) words.push(match[1] ?? match[2] ?? match[3] ?? '');
+  if (!template.includes('{mnt}')) throw new UserError(`external command "${template}" has no {mnt} placeholder`, "Write the daemon's command line with {lower} and {mnt}, e.g. '/path/passthrough_hp {lower} {mnt}'.");
+  return words.map((word) => word.replaceAll('{lower}', values.lower).replaceAll('{mnt}', values.mnt));
+}
+
+const daemons = new Map<string, DaemonProcess>();
+
+export const externalBackend: Backend = {
+  name: 'external',
+  summary: 'a daemon of your own: --external or backendOptions.external.command, with {lower} and {mnt}',
+  capabilities: { needsDaemon: true, fuse: true, writable: true },
+  async probe() {
+    return { supported: true, facts: {} };
+  },
+  async mount({ lower, mountpoint, options, onProcess }) {
+    const template = options.command;
+    if (typeof template !== 'string' || template.trim() === '') {
+      throw new UserError('the external backend needs a command', "Pass --external '/path/daemon {lower} {mnt}' or set backendOptions.external.command in the profile.");
+    }
+    const [command, ...args] = expandCommand(template, { lower, mnt: mountpoint });
+    const daemon = startDaemon({ command: command!, args, onProcess });
+    try {
+      await waitForFuseMount(daemon, mountpoint, 20_000, { daemonMayExit: true });
+    } catch (error) {
+      await unmountDaemon({ backend: 'external', mountpoint, lower, info: {} }, daemon).catch(() => {});
+      throw error;
+    }
+    // A daemon that forked to the background has exited with 0 here; the mount is what matters.
+    const foreground = !daemon.exit();
+    if (foreground) daemons.set(mountpoint, daemon);
+    return {
+      backend: 'external',
+      mountpoint,
+      lower,
+      daemonPid: foreground ? daemon.pid : undefined,
+      fuseConnection: fuseConnectionOf(mountpoint),
+      info: { daemon: command, daemonArgs: args.join(' '), commandTemplate: template, foreground },
+    };
+  },
+  async unmount(mount) {
+    const daemon = daemons.get(mount.mountpoint);
+    daemons.delete(mount.mountpoint);
+    return unmountDaemon(mount, daemon);
+  },
+  async check(mount) {
+    return daemonProblem(daemons.get(mount.mountpoint));
+  },
+};

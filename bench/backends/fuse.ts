@@ -1,0 +1,4 @@
+/** Plain FUSE through our daemon: every read and write is a request served in user space. */
+import { makeDaemonBackend } from './fusebench-daemon.js';
+
+export const fuseBackend = makeDaemonBackend('fuse', 'plain', 'our daemon, plain mode: every data operation served in user space');

@@ -1,0 +1,130 @@
+/**
+ * Our daemon (infra/daemon): one C program whose plain and passthrough modes share every line except
+ * the path the kernel takes for data, so the comparison isolates that path. The `fuse` and
+ * `fuse-passthrough` backends are two modes of it.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { SUITE_ROOT } from '../environment.js';
+import { errorMessage } from '../errors.js';
+import { scratchRoot } from '../scratch.js';
+import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForReadyLine, type DaemonProcess } from './daemon.js';
+import type { Backend, Mount, MountRequest, ProbeResult } from './types.js';
+
+export const DAEMON_BINARY = path.join(SUITE_ROOT, 'infra', 'daemon', 'build', 'fusebench-daemon');
+export const DAEMON_ASAN_BINARY = path.join(SUITE_ROOT, 'infra', 'daemon', 'build', 'fusebench-daemon-asan');
+
+export type DaemonMode = 'plain' | 'passthrough';
+
+/** The binary to run: $FUSEBENCH_DAEMON (e.g. the sanitizer build in tests) or the normal build. */
+export function daemonBinary(): string {
+  return process.env.FUSEBENCH_DAEMON ?? DAEMON_BINARY;
+}
+
+/** Daemon knobs a profile's backendOptions (or `npm run mount`) may set. */
+export interface DaemonKnobs {
+  threads?: number;
+  cache?: 'never' | 'auto' | 'always';
+  writeback?: boolean;
+  allowOther?: boolean;
+  defaultPermissions?: boolean;
+  debug?: boolean;
+}
+
+export function daemonArgs(mode: DaemonMode, knobs: DaemonKnobs, paths: { lower: string; mountpoint: string; statsFile: string }): string[] {
+  const args = ['--mode', mode, '--foreground', '--ready-fd', '3', '--stats', paths.statsFile];
+  if (knobs.threads !== undefined) args.push('--threads', String(knobs.threads));
+  if (knobs.cache) args.push('--cache', knobs.cache);
+  if (knobs.writeback) args.push('--writeback');
+  if (knobs.allowOther) args.push('--allow-other');
+  if (knobs.defaultPermissions) args.push('--default-permissions');
+  if (knobs.debug) args.push('--debug');
+  return [...args, paths.lower, paths.mountpoint];
+}
+
+const READY_TIMEOUT_MS = 15_000;
+
+export function makeDaemonBackend(name: string, mode: DaemonMode, summary: string): Backend {
+  const daemons = new Map<string, DaemonProcess>();
+
+  async function mount(request: MountRequest): Promise<Mount> {
+    const knobs = request.options as DaemonKnobs;
+    const statsFile = path.join(request.workDir, 'daemon-stats.json');
+    const args = daemonArgs(mode, knobs, { lower: request.lower, mountpoint: request.mountpoint, statsFile });
+    const daemon = startDaemon({ command: daemonBinary(), args, readyFd: true, onProcess: request.onProcess });
+    try {
+      await waitForReadyLine(daemon, READY_TIMEOUT_MS);
+    } catch (error) {
+      await unmountDaemon({ backend: name, mountpoint: request.mountpoint, lower: request.lower, info: {} }, daemon).catch(() => {});
+      throw error;
+    }
+    daemons.set(request.mountpoint, daemon);
+    return {
+      backend: name,
+      mountpoint: request.mountpoint,
+      lower: request.lower,
+      daemonPid: daemon.pid,
+      fuseConnection: fuseConnectionOf(request.mountpoint),
+      daemonStatsFile: statsFile,
+      info: { daemon: path.basename(daemonBinary()), daemonArgs: args.join(' '), mode },
+    };
+  }
+
+  async function probe(): Promise<ProbeResult> {
+    const binary = daemonBinary();
+    if (!existsSync(binary)) return { supported: false, reason: `daemon not built: ${binary} is missing (run npm run setup)`, facts: {} };
+    if (!existsSync('/dev/fuse')) return { supported: false, reason: '/dev/fuse does not exist (modprobe fuse)', facts: {} };
+    // The only sure answer to "does this kernel offer this mode" is a mount: try one on an empty dir.
+    const root = scratchRoot();
+    mkdirSync(root, { recursive: true });
+    const dir = mkdtempSync(path.join(root, `probe-${name}-`));
+    const lower = path.join(dir, 'lower');
+    const mnt = path.join(dir, 'mnt');
+    mkdirSync(lower);
+    mkdirSync(mnt);
+    try {
+      const mounted = await mount({ lower, mountpoint: mnt, workDir: dir, options: {} });
+      const stats = await readStats(mounted);
+      await unmount(mounted);
+      return { supported: true, facts: { daemon: binary, ...(stats?.passthroughAbi ? { passthroughAbi: String(stats.passthroughAbi) } : {}) } };
+    } catch (error) {
+      return { supported: false, reason: errorMessage(error), facts: { daemon: binary } };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  async function readStats(mounted: Mount): Promise<Record<string, unknown> | undefined> {
+    const daemon = daemons.get(mounted.mountpoint);
+    if (!daemon || !mounted.daemonStatsFile) return undefined;
+    const before = existsSync(mounted.daemonStatsFile) ? statSync(mounted.daemonStatsFile).mtimeMs : 0;
+    process.kill(daemon.pid, 'SIGUSR1');
+    for (let i = 0; i < 100; i++) {
+      if (existsSync(mounted.daemonStatsFile) && statSync(mounted.daemonStatsFile).mtimeMs !== before) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    try {
+      return JSON.parse(readFileSync(mounted.daemonStatsFile, 'utf8')) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function unmount(mounted: Mount) {
+    const daemon = daemons.get(mounted.mountpoint);
+    daemons.delete(mounted.mountpoint);
+    return unmountDaemon(mounted, daemon);
+  }
+
+  return {
+    name,
+    summary,
+    capabilities: { needsDaemon: true, fuse: true, writable: true, ...(mode === 'passthrough' ? { needsKernelFeature: 'FUSE passthrough (Linux 6.9+, CONFIG_FUSE_PASSTHROUGH)' } : {}) },
+    probe,
+    mount,
+    unmount,
+    async check(mounted) {
+      return daemonProblem(daemons.get(mounted.mountpoint));
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * libfuse's own passthrough_ll example, the plain-FUSE daemon most FUSE work is measured against.
+ * `npm run setup` compiles it from the source Debian's libfuse3-dev ships into build/; it runs with
+ * its defaults (`-f -o source=LOWER`), and its version and options go into every record.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { SUITE_ROOT } from '../environment.js';
+import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForFuseMount, type DaemonProcess } from './daemon.js';
+import type { Backend, ProbeResult } from './types.js';
+
+export const PASSTHROUGH_LL_BINARY = path.join(SUITE_ROOT, 'build', 'passthrough_ll');
+const EXAMPLE_SOURCE = '/usr/share/doc/libfuse3-dev/examples/passthrough_ll.c';
+
+async function libfuseVersion(): Promise<string> {
+  const result = await execa('pkg-config', ['--modversion', 'fuse3'], { reject: false, stdin: 'ignore' });
+  return result.failed ? 'unknown' : String(result.stdout).trim();
+}
+
+const daemons = new Map<string, DaemonProcess>();
+
+export const passthroughLlBackend: Backend = {
+  name: 'passthrough_ll',
+  summary: "libfuse's passthrough_ll example (Debian's libfuse3), plain FUSE with its default options",
+  capabilities: { needsDaemon: true, fuse: true, writable: true },
+  async probe(): Promise<ProbeResult> {
+    if (!existsSync(PASSTHROUGH_LL_BINARY)) {
+      const why = existsSync(EXAMPLE_SOURCE) ? 'run npm run setup to compile it' : `install libfuse3-dev (it ships ${EXAMPLE_SOURCE}) with npm run setup`;
+      return { supported: false, reason: `${PASSTHROUGH_LL_BINARY} is not built: ${why}`, facts: {} };
+    }
+    if (!existsSync('/dev/fuse')) return { supported: false, reason: '/dev/fuse does not exist (modprobe fuse)', facts: {} };
+    return { supported: true, facts: { libfuseVersion: await libfuseVersion(), source: EXAMPLE_SOURCE, binary: PASSTHROUGH_LL_BINARY } };
+  },
+  async mount({ lower, mountpoint, onProcess }) {
+    const args = ['-f', '-o', `source=${lower}`, mountpoint];
+    const daemon = startDaemon({ command: PASSTHROUGH_LL_BINARY, args, onProcess });
+    try {
+      await waitForFuseMount(daemon, mountpoint, 15_000);
+    } catch (error) {
+      await unmountDaemon({ backend: 'passthrough_ll', mountpoint, lower, info: {} }, daemon).catch(() => {});
+      throw error;
+    }
+    daemons.set(mountpoint, daemon);
+    return {
+      backend: 'passthrough_ll',
+      mountpoint,
+      lower,
+      daemonPid: daemon.pid,
+      fuseConnection: fuseConnectionOf(mountpoint),
+      info: { daemon: 'passthrough_ll', daemonArgs: args.join(' '), libfuseVersion: await libfuseVersion() },
+    };
+  },
+  async unmount(mount) {
+    const daemon = daemons.get(mount.mountpoint);
+    daemons.delete(mount.mountpoint);
+    return unmountDaemon(mount, daemon);
+  },
+  async check(mount) {
+    return daemonProblem(daemons.get(mount.mountpoint));
+  },
+};
