@@ -11,6 +11,7 @@ import { UserError } from './errors.js';
 import { loadProfile } from './profiles.js';
 import { runBenchmark } from './runner.js';
 import { cleanupLeftovers, scratchRoot } from './scratch.js';
+import { mountForUser, removeAllUserMounts, unmountForUser } from './user-mounts.js';
 
 function positiveNumber(value: string): number {
   const number = Number(value);
@@ -51,7 +52,8 @@ export function buildProgram(): Command {
     .option('--lower <tmpfs|dir>', 'lower directory: a fresh tmpfs (default) or an existing directory; the data set goes into <dir>/fusebench-lower/')
     .addOption(new Option('--cache <state>', 'page cache before each run: warm (read the data set once) or cold (drop caches)').choices(['warm', 'cold']))
     .option('--seed <n>', 'seed of the interleaved run order and the bootstrap', positiveInteger, 1)
-    .action(async (options: { profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number }) => {
+    .option('--external <command>', "the external backend's daemon command, with {lower} and {mnt}, e.g. '/opt/passthrough_hp {lower} {mnt}'")
+    .action(async (options: { profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number; external?: string }) => {
       const loaded = loadProfile(options.profile);
       const outDir = path.resolve(options.out ?? path.join(SUITE_ROOT, 'reports', `${timestamp()}-${loaded.profile.name}`));
       installSignalCleanup();
@@ -66,6 +68,7 @@ export function buildProgram(): Command {
         cache: options.cache,
         seed: options.seed,
         argv: userArgs(process.argv),
+        backendOptions: options.external ? { external: { command: options.external } } : undefined,
       });
       const completed = result.records.filter((record) => record.state === 'completed').length;
       const failed = result.records.filter((record) => record.state === 'failed').length;
@@ -73,10 +76,43 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('mount')
+    .description('leave one backend mounted (for poking at by hand or running other test suites) until `npm run umount -- MNT`')
+    .argument('<mountpoint>', 'an existing empty directory')
+    .requiredOption('--backend <name>', `one of ${backendNames.join(', ')}`)
+    .requiredOption('--lower <dir>', 'the directory to expose')
+    .option('--profile <name|path>', "take the backend's options from this profile's backendOptions")
+    .option('--external <command>', 'for --backend external: the daemon command with {lower} and {mnt}')
+    .option('--threads <n>', 'our daemon: worker threads', positiveInteger)
+    .addOption(new Option('--daemon-cache <policy>', 'our daemon: entry/attr timeouts and keep_cache').choices(['never', 'auto', 'always']))
+    .option('--debug', 'our daemon: log every request and reply to its log file')
+    .action(async (mountpoint: string, options: { backend: string; lower: string; profile?: string; external?: string; threads?: number; daemonCache?: string; debug?: boolean }) => {
+      const fromProfile = options.profile ? (loadProfile(options.profile).profile.backendOptions[options.backend] ?? {}) : {};
+      const backendOptions: Record<string, unknown> = { ...fromProfile };
+      if (options.external) backendOptions.command = options.external;
+      if (options.threads) backendOptions.threads = options.threads;
+      if (options.daemonCache) backendOptions.cache = options.daemonCache;
+      if (options.debug) backendOptions.debug = true;
+      const record = await mountForUser({ backend: options.backend, lower: options.lower, mountpoint, backendOptions });
+      console.log(`${record.backend} mounted at ${record.mountpoint}${record.daemonPid ? ` (daemon pid ${record.daemonPid}, log in ${record.workDir})` : ''}`);
+      console.log(`remove it with: npm run umount -- ${record.mountpoint}`);
+      // The daemon runs in its own session; nothing here should keep this process alive.
+      process.exit(0);
+    });
+
+  program
+    .command('umount')
+    .description('remove a mount made by `npm run mount`, and end its daemon')
+    .argument('<mountpoint>')
+    .action(async (mountpoint: string) => {
+      await unmountForUser(mountpoint);
+    });
+
+  program
     .command('cleanup')
-    .description(`remove mounts, processes and files that a killed run left in the scratch root (${scratchRoot()}); touches nothing else`)
+    .description(`remove mounts, processes and files that a killed run (or npm run mount) left in the scratch root (${scratchRoot()}); touches nothing else`)
     .action(async () => {
-      const removed = await cleanupLeftovers(scratchRoot());
+      const removed = (await cleanupLeftovers(scratchRoot())) + (await removeAllUserMounts(scratchRoot()));
       console.log(removed === 0 ? 'nothing to clean up' : `cleaned up ${removed} leftover(s)`);
     });
 

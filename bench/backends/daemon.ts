@@ -30,15 +30,22 @@ export interface StartDaemonOptions {
   /** Give the daemon a pipe on fd 3 for its readiness line ("ready" or "error: …"). */
   readyFd?: boolean;
   onProcess?: (pid: number) => void;
+  /**
+   * Outlive this process (for `npm run mount`): own session, output to this file instead of pipes,
+   * since a pipe would break when the CLI exits.
+   */
+  detachedLogFile?: string;
 }
 
 export function startDaemon(options: StartDaemonOptions): DaemonProcess {
+  const output = options.detachedLogFile ? ({ file: options.detachedLogFile, append: true } as const) : ('pipe' as const);
   const child = execa(options.command, options.args, {
     reject: false,
-    stdio: options.readyFd ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+    stdio: options.readyFd ? ['ignore', output, output, 'pipe'] : ['ignore', output, output],
     buffer: false,
-    // The daemon must outlive nothing: if the harness dies hard, cleanup finds it by pid.
-    cleanup: true,
+    detached: options.detachedLogFile !== undefined,
+    // During a benchmark the daemon must outlive nothing; `cleanup` finds it by pid after a hard kill.
+    cleanup: options.detachedLogFile === undefined,
   });
   if (child.pid === undefined) throw new UserError(`could not start ${options.command}`);
   const pid = child.pid;

@@ -4,6 +4,7 @@
  * backendOptions.external.command or the --external option. Run it in the foreground (-f) so the suite
  * can count its syscalls and reap it; a daemon that forks away still works, without those.
  */
+import path from 'node:path';
 import { UserError } from '../errors.js';
 import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForFuseMount, type DaemonProcess } from './daemon.js';
 import type { Backend } from './types.js';
@@ -26,13 +27,13 @@ export const externalBackend: Backend = {
   async probe() {
     return { supported: true, facts: {} };
   },
-  async mount({ lower, mountpoint, options, onProcess }) {
+  async mount({ lower, mountpoint, options, onProcess, detached, workDir }) {
     const template = options.command;
     if (typeof template !== 'string' || template.trim() === '') {
       throw new UserError('the external backend needs a command', "Pass --external '/path/daemon {lower} {mnt}' or set backendOptions.external.command in the profile.");
     }
     const [command, ...args] = expandCommand(template, { lower, mnt: mountpoint });
-    const daemon = startDaemon({ command: command!, args, onProcess });
+    const daemon = startDaemon({ command: command!, args, onProcess, detachedLogFile: detached ? path.join(workDir, 'daemon.log') : undefined });
     try {
       await waitForFuseMount(daemon, mountpoint, 20_000, { daemonMayExit: true });
     } catch (error) {

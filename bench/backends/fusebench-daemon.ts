@@ -51,7 +51,7 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
     const knobs = request.options as DaemonKnobs;
     const statsFile = path.join(request.workDir, 'daemon-stats.json');
     const args = daemonArgs(mode, knobs, { lower: request.lower, mountpoint: request.mountpoint, statsFile });
-    const daemon = startDaemon({ command: daemonBinary(), args, readyFd: true, onProcess: request.onProcess });
+    const daemon = startDaemon({ command: daemonBinary(), args, readyFd: true, onProcess: request.onProcess, detachedLogFile: request.detached ? path.join(request.workDir, 'daemon.log') : undefined });
     try {
       await waitForReadyLine(daemon, READY_TIMEOUT_MS);
     } catch (error) {

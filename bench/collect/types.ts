@@ -17,7 +17,14 @@ export interface CollectorSession {
   stop(outcome: { ioCount: number; bytes: number }): Promise<CollectorOutput>;
 }
 
+export interface CollectorTarget {
+  mount: Mount;
+  workDir: string;
+  /** Records a process the collector started (bpftrace…) in the run's pid list, for `cleanup`. */
+  recordPid?: (pid: number) => void;
+}
+
 export interface Collector {
   name: string;
-  start(target: { mount: Mount; workDir: string }): Promise<CollectorSession>;
+  start(target: CollectorTarget): Promise<CollectorSession>;
 }

@@ -1,0 +1,59 @@
+/** Number and change formatting shared by the compare exporters, so every format says the same thing. */
+import type { Comparison, MetricComparison, RunIdentity } from '../compare.js';
+
+/** Four significant digits, no exponent for the ranges fio produces. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1000) return Math.round(value).toString();
+  if (magnitude === 0) return '0';
+  return Number(value.toPrecision(4)).toString();
+}
+
+export function formatValue(value: number, unit: string): string {
+  return unit ? `${formatNumber(value)} ${unit}` : formatNumber(value);
+}
+
+/** The median's CI half-width as a share of the median, benchstat's "± 2%". */
+export function formatSpread(side: { median: number; ci95: [number, number] }): string {
+  if (side.median === 0) return '';
+  const halfWidth = ((side.ci95[1] - side.ci95[0]) / 2 / Math.abs(side.median)) * 100;
+  return `±${halfWidth < 10 ? halfWidth.toFixed(1) : Math.round(halfWidth)}%`;
+}
+
+export function formatPercent(value: number): string {
+  const sign = value > 0 ? '+' : value < 0 ? '−' : '';
+  return `${sign}${Math.abs(value).toFixed(Math.abs(value) < 10 ? 1 : 0)}%`;
+}
+
+/** "−10.2%" for a significant change, "~" otherwise, as benchstat prints. */
+export function formatChange(metric: MetricComparison): string {
+  if (metric.changePercent === null) return 'n/a';
+  return metric.significant ? formatPercent(metric.changePercent) : '~';
+}
+
+export function formatRatioCi(metric: MetricComparison): string {
+  if (!metric.ratioCi95) return '';
+  const [low, high] = metric.ratioCi95.map((ratio) => formatPercent((ratio - 1) * 100));
+  return `[${low}, ${high}]`;
+}
+
+export function formatP(p: number): string {
+  if (Number.isNaN(p)) return 'p=n/a';
+  return p < 0.001 ? 'p<0.001' : `p=${p.toFixed(3)}`;
+}
+
+export function describeRun(run: RunIdentity): string {
+  return `${run.label} (kernel ${run.kernelRelease}, ${run.accel}, commit ${run.suiteCommit}, host ${run.hostname})`;
+}
+
+/** Headline metrics and every significant change: what a reader needs first. */
+export function keyMetrics(comparison: Comparison): MetricComparison[] {
+  return comparison.metrics.filter((metric) => metric.headline || metric.significant);
+}
+
+export function verdictLine(comparison: Comparison): string {
+  const { improved, regressed, unchanged } = comparison.counts;
+  const threshold = `${(comparison.threshold * 100).toFixed(1).replace(/\.0$/, '')}%`;
+  return `${regressed} regressed, ${improved} improved, ${unchanged} unchanged (significant: p < ${comparison.alpha}, 95% CI of the ratio excludes 1, |change| > ${threshold})`;
+}

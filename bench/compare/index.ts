@@ -1,0 +1,10 @@
+/** compare(base, head): statistics, loading, exporters and the CLI entry, from one import. */
+export { assertComparable, compareResults, compareSamples, DEFAULT_THRESHOLD, hasRegression, metricDirection, SIGNIFICANCE_ALPHA } from './compare.js';
+export type { CompareOptions, Comparison, MetricComparison, RunIdentity, SideStats, Verdict } from './compare.js';
+export * from './export/index.js';
+export { cellsFromRecords, loadResults, parseRunsJsonl } from './load.js';
+export type { LoadedResults, ResultCell } from './load.js';
+export { DEFAULT_COMPARE_SEED, runCompare } from './run.js';
+export type { RunCompareOptions } from './run.js';
+export { acceptedRun, collectTrend, renderTrend, trend, trendHtml, trendSpec } from './trend.js';
+export type { TrendData, TrendPoint, TrendRun } from './trend.js';

@@ -1,0 +1,77 @@
+/**
+ * (4) CPU per GiB (or per operation) split into the FUSE daemon, the workload and the rest of the
+ * system: the cost a passthrough path saves is mostly daemon CPU, which fio's own usr/sys never sees.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { orderedCells, rowLabel, type ReportModel } from '../model.js';
+import { baseConfig, labelOrder, PANEL_WIDTH, panelHeader, type Chart } from './common.js';
+
+const COMPONENTS = ['daemon', 'workload', 'system'] as const;
+const COMPONENT_COLOURS = ['#d6604d', '#4393c3', '#9e9e9e'];
+const UNITS = [
+  { suffix: 'CpuSecondsPerGiB', title: 'CPU seconds per GiB' },
+  { suffix: 'CpuUsPerIo', title: 'CPU µs per operation' },
+] as const;
+
+export const cpuChart: Chart = {
+  name: 'cpu',
+  title: 'CPU cost split by daemon, workload and system',
+  caption:
+    'Median CPU time per GiB moved (or per operation), stacked: the FUSE daemon, the workload (fio) and the rest of the system (kernel threads, interrupts). Lower is cheaper.',
+  build(model: ReportModel): TopLevelSpec | undefined {
+    const rows = model.runs.flatMap((run, runIndex) =>
+      orderedCells(model, run).flatMap((cell) => {
+        // Per GiB when the cell has it, else per operation: one unit per cell so a bar never mixes them.
+        const unit = UNITS.find(({ suffix }) => COMPONENTS.some((component) => cell.metrics[`${component}${suffix}`]));
+        if (!unit) return [];
+        return COMPONENTS.flatMap((component, order) => {
+          const metric = cell.metrics[`${component}${unit.suffix}`];
+          if (!metric) return [];
+          return [
+            {
+              panel: `${cell.workload} — ${unit.title}`,
+              backend: cell.backend,
+              run: run.id,
+              runIndex,
+              label: rowLabel(model, run, cell.backend, cell.workload),
+              component,
+              order,
+              value: metric.median,
+            },
+          ];
+        });
+      }),
+    );
+    if (rows.length === 0) return undefined;
+    const sort = labelOrder(rows, model);
+    const y = { field: 'label', type: 'nominal', sort, title: null } as const;
+    return {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config: baseConfig,
+      data: { values: rows },
+      facet: { row: { field: 'panel', type: 'nominal', header: panelHeader } },
+      resolve: { scale: { x: 'independent', y: 'independent' } },
+      spec: {
+        width: PANEL_WIDTH,
+        height: { step: 26 },
+        layer: [
+          {
+            mark: { type: 'bar', height: { band: 0.7 } },
+            encoding: {
+              y,
+              x: { aggregate: 'sum', field: 'value', type: 'quantitative', title: 'CPU time (median)', stack: 'zero' },
+              color: { field: 'component', type: 'nominal', scale: { domain: [...COMPONENTS], range: COMPONENT_COLOURS }, title: 'CPU spent in' },
+              order: { field: 'order' },
+              tooltip: [{ field: 'label' }, { field: 'component' }, { field: 'value', aggregate: 'sum', format: '.4~g', title: 'CPU' }],
+            },
+          },
+          {
+            transform: [{ aggregate: [{ op: 'sum', field: 'value', as: 'total' }], groupby: ['panel', 'label'] }],
+            mark: { type: 'text', align: 'left', dx: 5, fontSize: 11 },
+            encoding: { y, x: { field: 'total', type: 'quantitative' }, text: { field: 'total', type: 'quantitative', format: '.3~g' } },
+          },
+        ],
+      },
+    } as TopLevelSpec;
+  },
+};

@@ -1,0 +1,164 @@
+/**
+ * What the page and the charts are drawn from: the loaded result directories, labelled, with the
+ * backends in one fixed order and colour, and each cell's comparison to its run's baseline. Pure.
+ */
+import { metricDefinition } from '../results/metrics.js';
+import type { CellSummary, Environment, MetricSummary, RunRecord, Summary } from '../results/schema.js';
+import { bootstrapRatioCi } from '../stats.js';
+
+/** One result directory as the report sees it. Paths are as given; the page shows them relative to itself. */
+export interface ReportRun {
+  dir: string;
+  records: RunRecord[];
+  environment: Environment;
+  summary: Summary;
+}
+
+export interface LabelledRun extends ReportRun {
+  /** Short id used inside charts when several runs sit side by side: "run 1", "run 2"… */
+  id: string;
+  /** hostname · kernel · accel · profile */
+  label: string;
+  /** The whole run was emulated (TCG). */
+  emulated: boolean;
+}
+
+export interface ReportModel {
+  runs: LabelledRun[];
+  /** More than one result directory: chart rows carry the run id. */
+  sideBySide: boolean;
+  /** Every backend present in any run, in the canonical order. */
+  backends: string[];
+}
+
+/** The suite's paths in the order a reader expects them, baseline first; the colours follow this order. */
+export const CANONICAL_BACKENDS = ['bind', 'passthrough_ll', 'fuse', 'fuse-passthrough', 'fuse-bpf', 'fuse-uring', 'overlay', 'external'] as const;
+
+const BACKEND_PALETTE: Record<(typeof CANONICAL_BACKENDS)[number], string> = {
+  bind: '#4c78a8',
+  passthrough_ll: '#9d755d',
+  fuse: '#f58518',
+  'fuse-passthrough': '#54a24b',
+  'fuse-bpf': '#b279a2',
+  'fuse-uring': '#72b7b2',
+  overlay: '#e2b80f',
+  external: '#ff9da6',
+};
+const EXTRA_PALETTE = ['#1f77b4', '#8c564b', '#17becf', '#bcbd22', '#7f7f7f', '#aec7e8', '#ffbb78', '#98df8a'];
+
+/** Colours for what is not significant, better or worse: grey unless the statistics say otherwise. */
+export const VERDICT_COLOURS = { better: '#1b7f2a', worse: '#b00020', same: '#6b6b6b', baseline: '#6b6b6b', unknown: '#6b6b6b' } as const;
+
+export function orderBackends(names: Iterable<string>): string[] {
+  const unique = [...new Set(names)];
+  const rank = (name: string) => {
+    const index = (CANONICAL_BACKENDS as readonly string[]).indexOf(name);
+    return index === -1 ? CANONICAL_BACKENDS.length : index;
+  };
+  return unique.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** The same backend gets the same colour in every chart and every report. */
+export function backendColour(name: string, allBackends: readonly string[]): string {
+  if (name in BACKEND_PALETTE) return BACKEND_PALETTE[name as keyof typeof BACKEND_PALETTE];
+  const extras = allBackends.filter((backend) => !(backend in BACKEND_PALETTE));
+  return EXTRA_PALETTE[Math.max(0, extras.indexOf(name)) % EXTRA_PALETTE.length]!;
+}
+
+export function runLabel(environment: Environment): string {
+  return [environment.hostname, environment.kernelRelease, environment.accel, environment.profileName].join(' · ');
+}
+
+export function buildModel(runs: readonly ReportRun[]): ReportModel {
+  const labelled = runs.map((run, index) => ({
+    ...run,
+    id: `run ${index + 1}`,
+    label: runLabel(run.environment),
+    emulated: run.environment.accel === 'tcg',
+  }));
+  const backends = orderBackends(runs.flatMap((run) => [...run.summary.cells.map((cell) => cell.backend), ...run.records.map((record) => record.backend)]));
+  return { runs: labelled, sideBySide: runs.length > 1, backends };
+}
+
+/** A cell counts as emulated when its run was, or any of its records says accel tcg. */
+export function cellEmulated(run: LabelledRun, backend: string, workload: string): boolean {
+  return run.emulated || run.records.some((record) => record.backend === backend && record.workload === workload && record.accel === 'tcg');
+}
+
+/** How a backend is named on a chart axis: with the run id when runs sit side by side, and "emulated" under TCG. */
+export function rowLabel(model: ReportModel, run: LabelledRun, backend: string, workload: string): string {
+  return `${backend}${model.sideBySide ? ` · ${run.id}` : ''}${cellEmulated(run, backend, workload) ? ' (emulated)' : ''}`;
+}
+
+/** Cells in canonical backend order, then workload. */
+export function orderedCells(model: ReportModel, run: LabelledRun): CellSummary[] {
+  return [...run.summary.cells].sort(
+    (a, b) => a.workload.localeCompare(b.workload) || model.backends.indexOf(a.backend) - model.backends.indexOf(b.backend),
+  );
+}
+
+export function workloadsOf(run: ReportRun): string[] {
+  return [...new Set(run.summary.cells.map((cell) => cell.workload))].sort();
+}
+
+export function headlineOf(run: ReportRun, workload: string): string | undefined {
+  return run.summary.cells.find((cell) => cell.workload === workload && cell.headline)?.headline;
+}
+
+export type Verdict = keyof typeof VERDICT_COLOURS;
+
+export interface BaselineComparison {
+  ratio: number | null;
+  /** 95% bootstrap interval of median / baseline median. */
+  ratioCi?: [number, number];
+  verdict: Verdict;
+}
+
+/**
+ * Better or worse only when the bootstrap interval of the ratio excludes 1 (same seed as the summary);
+ * otherwise "same", drawn neutral, as benchstat's `~`.
+ */
+export function compareToBaseline(run: ReportRun, cell: CellSummary, metricName: string): BaselineComparison {
+  const metric = cell.metrics[metricName];
+  if (!metric) return { ratio: null, verdict: 'unknown' };
+  if (cell.backend === run.summary.baseline) return { ratio: 1, verdict: 'baseline' };
+  const base = run.summary.cells.find((other) => other.backend === run.summary.baseline && other.workload === cell.workload)?.metrics[metricName];
+  if (!base || metric.ratioToBaseline === null) return { ratio: metric.ratioToBaseline, verdict: 'unknown' };
+  if (base.samples.length < 2 || metric.samples.length < 2) return { ratio: metric.ratioToBaseline, verdict: 'unknown' };
+  const ratioCi = bootstrapRatioCi(base.samples, metric.samples, run.environment.seed);
+  const significant = ratioCi[0] > 1 || ratioCi[1] < 1;
+  const higherIsBetter = betterOf(metricName, metric) === 'higher';
+  const verdict: Verdict = !significant ? 'same' : ratioCi[0] > 1 === higherIsBetter ? 'better' : 'worse';
+  return { ratio: metric.ratioToBaseline, ratioCi, verdict };
+}
+
+/**
+ * Units and directions for metrics the shared table does not list yet (metadata ops, CPU split,
+ * request latency, requests per I/O): inferred from the name's suffix, which the suite keeps honest.
+ */
+export function unitOf(name: string, metric?: Pick<MetricSummary, 'unit'>): string {
+  if (metric?.unit) return metric.unit;
+  const known = metricDefinition(name).unit;
+  if (known) return known;
+  const base = name.split(':')[0]!;
+  if (base.endsWith('CpuSecondsPerGiB')) return 'CPU s/GiB';
+  if (base.endsWith('CpuUsPerIo')) return 'CPU µs/op';
+  if (base.startsWith('requestsPerIo')) return 'requests/op';
+  if (base.endsWith('Us')) return 'µs';
+  if (base.endsWith('MiBps')) return 'MiB/s';
+  if (base === 'opsPerSecond') return 'ops/s';
+  return '';
+}
+
+export function betterOf(name: string, metric?: Pick<MetricSummary, 'better' | 'unit'>): 'higher' | 'lower' {
+  if (metric?.unit) return metric.better;
+  const base = name.split(':')[0]!;
+  if (base === 'opsPerSecond' || /Iops$|MiBps$/.test(base)) return 'higher';
+  if (/Us$|PerGiB$|PerIo$|PerIo/.test(base) || base.startsWith('requestsPerIo')) return 'lower';
+  return metric?.better ?? metricDefinition(name).better;
+}
+
+export function labelOf(name: string): string {
+  const definition = metricDefinition(name);
+  return definition.label === name ? name : definition.label;
+}

@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
+
+export type Accel = 'kvm' | 'tcg';
+
+export const qemuBinary = process.env.FUSEBENCH_QEMU ?? 'qemu-system-x86_64';
+
+export const tcgNotice = 'no /dev/kvm: using TCG emulation; timings are functional evidence only';
+
+/** KVM when /dev/kvm opens read-write (exists is not enough: a guest may have the node but no vmx). */
+export function detectAccel(): Accel {
+  if (process.env.FUSEBENCH_VM_ACCEL === 'tcg') return 'tcg';
+  try {
+    closeSync(openSync('/dev/kvm', constants.O_RDWR));
+    return 'kvm';
+  } catch {
+    return 'tcg';
+  }
+}
+
+/** "7.2.22", or throws when qemu is not installed. */
+export function qemuVersion(): string {
+  const out = execFileSync(qemuBinary, ['--version'], { encoding: 'utf8' });
+  return /version\s+(\S+)/.exec(out)?.[1] ?? out.split('\n')[0] ?? 'unknown';
+}
+
+export interface QemuPlan {
+  accel: Accel;
+  kernel: string;
+  initrd: string;
+  cpus: number;
+  memoryMiB: number;
+  /** Host dir shared writable as tag fusebench_out; none when undefined. */
+  outDir?: string;
+  cmdline: string;
+}
+
+/** qemu's option syntax doubles a comma inside a value. */
+const optionValue = (value: string): string => value.replaceAll(',', ',,');
+
+export function qemuArgs(plan: QemuPlan): string[] {
+  const args = [
+    ...(plan.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg', '-cpu', 'max']),
+    '-smp', String(plan.cpus),
+    '-m', String(plan.memoryMiB),
+    // No default NIC, VGA or monitor: the serial port on stdio is the only channel besides the shares.
+    '-nodefaults', '-display', 'none', '-serial', 'stdio', '-no-reboot',
+    '-kernel', plan.kernel,
+    '-initrd', plan.initrd,
+    '-append', plan.cmdline,
+    // multidevs=remap: the host root spans several file systems; without it inode numbers can collide.
+    '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+  ];
+  if (plan.outDir !== undefined) {
+    args.push('-virtfs', `local,path=${optionValue(plan.outDir)},mount_tag=fusebench_out,security_model=none,multidevs=remap`);
+  }
+  return args;
+}
