@@ -8,6 +8,7 @@ import { backendNames, plannedBackends } from './backends/registry.js';
 import { cleanups, installSignalCleanup } from './cleanup.js';
 import { SUITE_ROOT } from './environment.js';
 import { UserError } from './errors.js';
+import { runCompare } from './compare/run.js';
 import { loadProfile } from './profiles.js';
 import { runBenchmark } from './runner.js';
 import { cleanupLeftovers, scratchRoot } from './scratch.js';
@@ -76,6 +77,20 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('compare')
+    .description('compare two result directories: change, bootstrap CI of the ratio, Mann-Whitney U; exits 1 on a significant regression beyond the threshold')
+    .argument('<base>', 'result directory of the baseline run')
+    .argument('<head>', 'result directory of the run under test')
+    .option('--threshold <fraction>', "smallest change that counts (default: the head profile's threshold, else 0.05)", Number)
+    .option('--out <dir>', 'write compare.md, compare.json and compare.html here')
+    .option('--export-github [dir]', 'also write github-action-benchmark JSON (customBiggerIsBetter / customSmallerIsBetter)')
+    .option('--export-bencher [file]', "also write Bencher's metric format JSON")
+    .option('--all', 'list unchanged metrics too')
+    .action(async (base: string, head: string, options: { threshold?: number; out?: string; exportGithub?: string | boolean; exportBencher?: string | boolean; all?: boolean }) => {
+      process.exitCode = await runCompare(base, head, { ...options, color: process.stdout.isTTY });
+    });
+
+  program
     .command('mount')
     .description('leave one backend mounted (for poking at by hand or running other test suites) until `npm run umount -- MNT`')
     .argument('<mountpoint>', 'an existing empty directory')
@@ -126,7 +141,8 @@ export async function main(argv = process.argv): Promise<void> {
     await cleanups.runAll();
     if (error instanceof UserError) {
       process.stderr.write(`Error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
-      process.exit(1);
+      // 2, not 1: `compare` exits 1 for a regression, and scripts must tell that from an error.
+      process.exit(2);
     }
     throw error;
   }

@@ -74,6 +74,7 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
       mountpoint: context.mountpoint,
       workDir: context.workDir,
       options: context.backendOptions,
+      writable: workload.writes,
       onProcess,
     });
     phase('cache');

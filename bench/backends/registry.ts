@@ -5,11 +5,13 @@ import { UserError } from '../errors.js';
 import { bindBackend } from './bind.js';
 import { externalBackend } from './external.js';
 import { fuseBackend } from './fuse.js';
+import { fuseBpfBackend } from './fuse-bpf.js';
 import { fusePassthroughBackend } from './fuse-passthrough.js';
+import { overlayBackend } from './overlay.js';
 import { passthroughLlBackend } from './passthrough_ll.js';
 import type { Backend } from './types.js';
 
-export const backendNames = ['bind', 'passthrough_ll', 'fuse', 'fuse-passthrough', 'external'] as const;
+export const backendNames = ['bind', 'passthrough_ll', 'fuse', 'fuse-passthrough', 'fuse-bpf', 'overlay', 'external'] as const;
 export type BackendName = (typeof backendNames)[number];
 
 export const backends: Record<BackendName, Backend> = {
@@ -17,6 +19,8 @@ export const backends: Record<BackendName, Backend> = {
   passthrough_ll: passthroughLlBackend,
   fuse: fuseBackend,
   'fuse-passthrough': fusePassthroughBackend,
+  'fuse-bpf': fuseBpfBackend,
+  overlay: overlayBackend,
   external: externalBackend,
 };
 
@@ -26,9 +30,7 @@ export function isBackendName(name: string): name is BackendName {
 
 /** Names the suite knows but whose backend has not landed yet: reported unsupported, with the reason. */
 export const plannedBackends: Record<string, string> = {
-  'fuse-bpf': 'backend not implemented in this version of the suite',
   'fuse-uring': 'backend not implemented in this version of the suite',
-  overlay: 'backend not implemented in this version of the suite',
 };
 
 export function getBackend(name: string, where = '--backends'): Backend | undefined {

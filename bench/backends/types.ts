@@ -30,6 +30,8 @@ export interface MountRequest {
   options: Record<string, unknown>;
   /** Called as soon as a process exists, so cleanup can reach it even if mount() throws later. */
   onProcess?: (pid: number) => void;
+  /** The workload writes: backends that can be mounted read-only or writable (overlay) choose by this. */
+  writable?: boolean;
   /** Leave the mount for the user (`npm run mount`): the daemon must outlive the CLI, logging to workDir. */
   detached?: boolean;
 }

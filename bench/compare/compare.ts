@@ -72,6 +72,8 @@ export interface Comparison {
   onlyInBase: { backend: string; workload: string }[];
   onlyInHead: { backend: string; workload: string }[];
   counts: Record<Verdict, number>;
+  /** Why the comparison may mislead: different fio or profile, too few repetitions, failed runs. */
+  warnings: string[];
 }
 
 export interface CompareOptions {
@@ -189,6 +191,18 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
   );
   const counts: Record<Verdict, number> = { improved: 0, regressed: 0, unchanged: 0 };
   for (const metric of metrics) counts[metric.verdict]++;
+  const warnings: string[] = [];
+  if (base.environment.fioVersion !== head.environment.fioVersion) {
+    warnings.push(`fio differs (${base.environment.fioVersion} vs ${head.environment.fioVersion}): fio's numbers change across versions`);
+  }
+  if (base.environment.profileHash !== head.environment.profileHash) warnings.push('the runs used different profile text: check runtime, data set and repetitions');
+  const smallest = Math.min(...metrics.flatMap((metric) => [metric.base.n, metric.head.n]));
+  if (metrics.length > 0 && smallest < 4) {
+    warnings.push(`some cells have only ${smallest} repetition(s): with fewer than 4 a side no change can be significant (Mann-Whitney p ≥ 0.1 at 3 against 3)`);
+  }
+  for (const cell of [...base.cells.map((c) => ['base', c] as const), ...head.cells.map((c) => ['head', c] as const)]) {
+    if (cell[1].failedRuns > 0) warnings.push(`${cell[0]}: ${cell[1].backend} ${cell[1].workload} had ${cell[1].failedRuns} failed run(s)`);
+  }
   const cellName = ({ backend, workload }: { backend: string; workload: string }) => ({ backend, workload });
   return {
     schemaVersion: COMPARISON_SCHEMA_VERSION,
@@ -201,6 +215,7 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
     onlyInBase: base.cells.filter((cell) => !headCells.has(key(cell))).map(cellName),
     onlyInHead: head.cells.filter((cell) => !baseCells.has(key(cell))).map(cellName),
     counts,
+    warnings,
   };
 }
 

@@ -84,14 +84,14 @@ describe.skipIf(skipUnless(missingRootOrFio()))('bench on a real bind mount', ()
 
   it('a profile with a misspelt field gets a one-line error naming it, and a non-zero exit', async () => {
     const result = await cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'typo.yaml')]);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(2);
     expect(result.all).toMatch(/^Error: .*typo\.yaml: field \(top level\): unknown field "runtimeSecond"/);
     expect(result.all).not.toMatch(/\n\s+at /);
   });
 
   it('an unknown backend is named, with the known ones', async () => {
     const result = await cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'tiny-seqread.yaml'), '--backends', 'bind,nfs']);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(2);
     expect(result.all).toMatch(/Error: --backends: unknown backend "nfs"/);
   });
 });

@@ -19,6 +19,7 @@ tr.regressed td.change { color: #b00020; font-weight: 600; }
 tr.improved td.change { color: #1b7f2a; font-weight: 600; }
 tr.unchanged td.change { color: #777; }
 .meta { color: #555; }
+.warning { color: #8a5a00; }
 `;
 
 function row(metric: MetricComparison): string {
@@ -54,6 +55,7 @@ export function formatHtml(comparison: Comparison): string {
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">base: ${escapeHtml(describeRun(comparison.base))}<br>head: ${escapeHtml(describeRun(comparison.head))}</p>
 <p><strong>${escapeHtml(verdictLine(comparison))}</strong></p>
+${comparison.warnings.map((warning) => `<p class="warning">warning: ${escapeHtml(warning)}</p>\n`).join('')}
 <table>
 <thead><tr><th>backend</th><th>workload</th><th>metric</th><th>base median ± CI</th><th>head median ± CI</th><th>change</th><th>95% CI of change</th><th>p</th><th></th></tr></thead>
 <tbody>

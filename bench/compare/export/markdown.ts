@@ -30,6 +30,7 @@ export function formatMarkdown(comparison: Comparison): string {
     `- base: ${cell(describeRun(comparison.base))}`,
     `- head: ${cell(describeRun(comparison.head))}`,
     `- ${verdictLine(comparison)}`,
+    ...comparison.warnings.map((warning) => `- ⚠️ ${cell(warning)}`),
     '',
     ...table(keyMetrics(comparison)),
     '',

@@ -47,6 +47,7 @@ export function formatTerminal(comparison: Comparison, options: TerminalOptions 
   if (hidden > 0) lines.push(`(${hidden} more metrics unchanged; * marks the headline metric)`);
   for (const cell of comparison.onlyInBase) lines.push(`only in base: ${cell.backend} ${cell.workload}`);
   for (const cell of comparison.onlyInHead) lines.push(`only in head: ${cell.backend} ${cell.workload}`);
+  for (const warning of comparison.warnings) lines.push(`warning: ${warning}`);
   lines.push('', verdictLine(comparison));
   return `${lines.join('\n')}\n`;
 }

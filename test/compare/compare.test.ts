@@ -1,0 +1,160 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compareResults, loadResults, metricDirection, runCompare } from '../../bench/compare/index.js';
+import { formatBencher, formatGithubBenchmark, formatHtml, formatJson, formatMarkdown, formatTerminal } from '../../bench/compare/export/index.js';
+import { UserError } from '../../bench/errors.js';
+
+const fixtures = path.resolve('test/fixtures/compare');
+const baseDir = path.join(fixtures, 'base');
+const headDir = path.join(fixtures, 'head');
+const goldenFile = path.join(fixtures, 'compare.golden.json');
+const scratch = mkdtempSync(path.join(tmpdir(), 'compare-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const quiet = { print: () => undefined };
+const comparison = () => compareResults(loadResults(baseDir), loadResults(headDir), { threshold: 0.05, seed: 1 });
+
+/** A copy of a fixture directory with one file replaced, for the error cases. */
+function variant(from: string, file: string, text: string | undefined): string {
+  const dir = mkdtempSync(path.join(scratch, 'variant-'));
+  cpSync(from, dir, { recursive: true });
+  if (text === undefined) rmSync(path.join(dir, file));
+  else writeFileSync(path.join(dir, file), text);
+  return dir;
+}
+
+describe('loading a result directory', () => {
+  it('derives samples from runs.jsonl in plan order, skipping failed and unsupported runs', () => {
+    const head = loadResults(headDir);
+    const fuseRandread = head.cells.find((cell) => cell.backend === 'fuse' && cell.workload === 'randread-4k')!;
+    expect(fuseRandread.samples.readIops).toHaveLength(4);
+    expect(fuseRandread.failedRuns).toBe(1);
+    expect(fuseRandread.headline).toBe('readIops');
+    expect(head.cells.find((cell) => cell.workload === 'seqread-128k')!.headline).toBe('readBandwidthMiBps');
+    expect(head.unsupported.map((entry) => `${entry.backend} ${entry.workload}`)).toEqual(['fuse-bpf seqread-128k', 'fuse-bpf randread-4k']);
+    expect(head.cells.map((cell) => cell.backend)).not.toContain('fuse-bpf');
+    expect(head.profileThreshold).toBe(0.05);
+  });
+
+  it('names the missing file', () => {
+    const dir = variant(baseDir, 'runs.jsonl', undefined);
+    expect(() => loadResults(dir)).toThrow(UserError);
+    expect(() => loadResults(dir)).toThrow(`${path.join(dir, 'runs.jsonl')}: not found`);
+    expect(() => loadResults(path.join(scratch, 'nowhere'))).toThrow('no such result directory');
+  });
+
+  it('names the file, line and field of a malformed record', () => {
+    const lines = readFileSync(path.join(baseDir, 'runs.jsonl'), 'utf8').split('\n');
+    lines[2] = lines[2]!.replace('"repetition":0', '"repetition":-1');
+    const dir = variant(baseDir, 'runs.jsonl', lines.join('\n'));
+    expect(() => loadResults(dir)).toThrow(new RegExp(`runs\\.jsonl:3: not a run record: field repetition`));
+    const torn = variant(baseDir, 'runs.jsonl', '{"schemaVersion":1,');
+    expect(() => loadResults(torn)).toThrow(/runs\.jsonl:1: not valid JSON/);
+  });
+
+  it('names summary.json when its environment is missing', () => {
+    const dir = variant(baseDir, 'summary.json', JSON.stringify({ schemaVersion: 1, profile: 'x' }));
+    expect(() => loadResults(dir)).toThrow(/summary\.json: not a result summary: field environment/);
+  });
+});
+
+describe('compareResults on two recorded result directories', () => {
+  it('matches the golden compare.json', () => {
+    const json = formatJson(comparison());
+    if (process.env.UPDATE_GOLDEN) writeFileSync(goldenFile, json);
+    expect(json).toBe(readFileSync(goldenFile, 'utf8'));
+  });
+
+  it('calls the 15% slower fuse seqread a regression and the 12% faster bind randread an improvement', () => {
+    const result = comparison();
+    const headline = (backend: string, workload: string) => result.metrics.find((m) => m.backend === backend && m.workload === workload && m.headline)!;
+    expect(headline('fuse', 'seqread-128k').verdict).toBe('regressed');
+    expect(headline('bind', 'randread-4k').verdict).toBe('improved');
+    expect(headline('bind', 'seqread-128k').verdict).toBe('unchanged');
+    expect(headline('fuse', 'randread-4k').verdict).toBe('unchanged');
+    // Latency is better lower: the slower seqread has a higher p50, which is a regression too.
+    expect(result.metrics.find((m) => m.backend === 'fuse' && m.workload === 'seqread-128k' && m.metric === 'readLatencyP50Us')!.verdict).toBe('regressed');
+  });
+
+  it('refuses to compare emulated (TCG) timing with native timing', () => {
+    const base = loadResults(baseDir);
+    const head = loadResults(headDir);
+    const tcg = { ...head, environment: { ...head.environment, accel: 'tcg' as const } };
+    expect(() => compareResults(base, tcg, { threshold: 0.05, seed: 1 })).toThrow(/TCG\) timing is not comparable with native/);
+    expect(() => compareResults(tcg, tcg, { threshold: 0.05, seed: 1 })).not.toThrow();
+    const kvm = { ...head, environment: { ...head.environment, accel: 'kvm' as const } };
+    expect(() => compareResults(base, kvm, { threshold: 0.05, seed: 1 })).not.toThrow();
+  });
+});
+
+describe('runCompare', () => {
+  it('exits 1 on a regression and writes every export', async () => {
+    const out = path.join(scratch, 'out');
+    expect(await runCompare(baseDir, headDir, { out, exportGithub: true, exportBencher: true, ...quiet })).toBe(1);
+    for (const file of ['compare.md', 'compare.json', 'compare.html', 'bencher.json', 'github-benchmark-bigger-is-better.json', 'github-benchmark-smaller-is-better.json']) {
+      expect(existsSync(path.join(out, file)), file).toBe(true);
+    }
+    expect(readFileSync(path.join(out, 'compare.json'), 'utf8')).toBe(readFileSync(goldenFile, 'utf8'));
+  });
+
+  it('exits 0 comparing a run with itself, and 0 when the threshold is above every change', async () => {
+    expect(await runCompare(baseDir, baseDir, quiet)).toBe(0);
+    expect(await runCompare(baseDir, headDir, { threshold: 0.3, ...quiet })).toBe(0);
+  });
+
+  it('rejects a threshold given as a percentage', async () => {
+    await expect(runCompare(baseDir, headDir, { threshold: 5, ...quiet })).rejects.toThrow(/fraction between 0 and 1/);
+  });
+});
+
+describe('exporters', () => {
+  it('prints ~ for a change that is not significant, and the verdict for one that is', () => {
+    const table = formatTerminal(comparison());
+    expect(table).toMatch(/bind\s+seqread-128k\s+readBandwidthMiBps \*.*\s~\s/);
+    expect(table).toMatch(/fuse\s+seqread-128k\s+readBandwidthMiBps \*.*−1\d%.*regressed/);
+    expect(table).not.toContain('\u001b[');
+    expect(formatTerminal(comparison(), { color: true })).toContain('\u001b[31m');
+  });
+
+  it('writes a markdown comment with the regression count and every metric folded away', () => {
+    const markdown = formatMarkdown(comparison());
+    expect(markdown).toMatch(/^### Benchmark comparison: 3 regression\(s\)/);
+    expect(markdown).toContain('<details><summary>All 24 metrics</summary>');
+  });
+
+  it('escapes everything in the HTML page and needs no script', () => {
+    const hostile = comparison();
+    hostile.metrics[0]!.backend = '<script>alert(1)</script>';
+    hostile.head.label = 'a & "b"';
+    const html = formatHtml(hostile);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('a &amp; &quot;b&quot;');
+  });
+
+  it('splits github-action-benchmark entries by direction and writes BMF with the head CI', () => {
+    const result = comparison();
+    const bigger = JSON.parse(formatGithubBenchmark(result, 'higher')) as { name: string; unit: string; value: number }[];
+    const smaller = JSON.parse(formatGithubBenchmark(result, 'lower')) as { name: string }[];
+    expect(bigger.map((entry) => entry.name)).toContain('seqread-128k/fuse readBandwidthMiBps');
+    expect(smaller.map((entry) => entry.name)).toContain('seqread-128k/fuse readLatencyP99Us');
+    expect(bigger.length + smaller.length).toBe(result.metrics.length);
+    const bmf = JSON.parse(formatBencher(result)) as Record<string, Record<string, { value: number; lower_value: number; upper_value: number }>>;
+    const measure = bmf['seqread-128k/fuse']!.readBandwidthMiBps!;
+    expect(measure.lower_value).toBeLessThanOrEqual(measure.value);
+    expect(measure.upper_value).toBeGreaterThanOrEqual(measure.value);
+  });
+});
+
+describe('metric direction', () => {
+  it('takes known metrics from metrics.ts, qualifiers included, and infers costs and latencies for the rest', () => {
+    expect(metricDirection('readIops').better).toBe('higher');
+    expect(metricDirection('readLatencyP99Us:READ')).toMatchObject({ better: 'lower', unit: 'µs' });
+    expect(metricDirection('statLatencyMeanUs')).toMatchObject({ better: 'lower', unit: 'µs' });
+    expect(metricDirection('requestsPerIo').better).toBe('lower');
+    expect(metricDirection('daemonCpuSecondsPerGiB').better).toBe('lower');
+    expect(metricDirection('opsPerSecond')).toMatchObject({ better: 'higher', unit: 'ops/s' });
+  });
+});
