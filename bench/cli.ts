@@ -9,6 +9,7 @@ import { cleanups, installSignalCleanup } from './cleanup.js';
 import { SUITE_ROOT } from './environment.js';
 import { UserError } from './errors.js';
 import { runCompare } from './compare/run.js';
+import { formatDoctor, runDoctor } from './doctor.js';
 import { loadProfile } from './profiles.js';
 import { runBenchmark } from './runner.js';
 import { cleanupLeftovers, scratchRoot } from './scratch.js';
@@ -74,6 +75,15 @@ export function buildProgram(): Command {
       const completed = result.records.filter((record) => record.state === 'completed').length;
       const failed = result.records.filter((record) => record.state === 'failed').length;
       process.stderr.write(`\n${completed} runs completed, ${failed} failed. Results in ${result.outDir}\n`);
+    });
+
+  program
+    .command('doctor')
+    .description('what this kernel supports: one row per backend (supported, or the reason not), the kernel facts behind it, and how to enable what is off')
+    .option('--json', 'the same data as JSON, for scripts')
+    .action(async (options: { json?: boolean }) => {
+      const report = await runDoctor();
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
     });
 
   program

@@ -37,9 +37,12 @@ async function mountNoDaemon(lower: string, mountpoint: string): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe', fuseFd, dirFd] as unknown as ['ignore', 'pipe', 'pipe'],
     });
     if (result.failed) {
-      const kernelSays = await kernelLogLines(/fuse/i);
-      const said = kernelSays.length > 0 ? `; kernel log: ${kernelSays.map((line) => `"${line.trim()}"`).join(', ')}` : '';
-      throw new UserError(`mount with root_dir=,no_daemon failed: ${String(result.stderr).trim() || result.shortMessage}${said}`);
+      // mount(8) wraps EINVAL in a paragraph; keep its gist and let the kernel's own log line speak.
+      const firstLine = String(result.stderr).trim().split('\n')[0] ?? result.shortMessage;
+      const gist = (firstLine ?? '').replace(/^mount: [^:]+: /, '').replace(/, missing codepage.*$/, '');
+      const kernelSays = [...new Set(await kernelLogLines(/fuse: /i, 3))].filter((line) => !/init \(API/.test(line)).slice(-1);
+      const said = kernelSays.length > 0 ? `; kernel log: "${kernelSays[0]!.trim()}"` : '';
+      throw new UserError(`a root_dir=<fd>,no_daemon mount was refused: ${gist}${said}`);
     }
   } finally {
     // The kernel holds its own references once mounted; both fds may be closed right away.

@@ -1,0 +1,47 @@
+#define _GNU_SOURCE
+#include "mount.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#define FUSE_SUPER_MAGIC 0x65735546
+
+int fb_mount(const struct fb_options *o, char *why, size_t whylen)
+{
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+		snprintf(why, whylen, "cannot open /dev/fuse: %s", strerror(err));
+		return -err;
+	}
+	char opts[160];
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0%s%s", fd,
+		 o->allow_other ? ",allow_other" : "",
+		 o->default_permissions ? ",default_permissions" : "");
+	if (mount(o->fsname, o->mnt, FB_FSTYPE, MS_NOSUID | MS_NODEV, opts) < 0) {
+		int err = errno;
+		snprintf(why, whylen, "mount %s on %s (%s): %s", o->fsname, o->mnt, opts, strerror(err));
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+void fb_unmount(const char *mnt)
+{
+	if (umount2(mnt, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		fprintf(stderr, "fusebench-daemon: umount %s: %s\n", mnt, strerror(errno));
+}
+
+int fb_mount_present(const char *mnt)
+{
+	struct statfs sf;
+	if (statfs(mnt, &sf) < 0)
+		return errno == ENOTCONN;
+	return sf.f_type == FUSE_SUPER_MAGIC;
+}

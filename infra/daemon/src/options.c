@@ -1,0 +1,152 @@
+#define _GNU_SOURCE
+#include "options.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *fb_mode_name(enum fb_mode m)
+{
+	switch (m) {
+	case FB_MODE_PLAIN:       return "plain";
+	case FB_MODE_PASSTHROUGH: return "passthrough";
+	case FB_MODE_BPF:         return "bpf";
+	}
+	return "?";
+}
+
+void fb_options_usage(const char *argv0)
+{
+	fprintf(stderr,
+		"usage: %s [options] LOWER MNT\n"
+		"  --mode plain|passthrough   (default plain)\n"
+		"  --threads N                worker threads (default: online CPUs)\n"
+		"  --cache never|auto|always  (default auto)\n"
+		"  --writeback                negotiate FUSE_WRITEBACK_CACHE (plain only)\n"
+		"  --allow-other              mount with allow_other\n"
+		"  --default-permissions      mount with default_permissions\n"
+		"  --foreground               stay in the foreground\n"
+		"  --debug                    log requests and replies to stderr\n"
+		"  --ready-fd N               write \"ready\\n\" or \"error: ...\\n\" to fd N\n"
+		"  --stats FILE               JSON stats on exit and on SIGUSR1\n"
+		"  --fsname NAME              mount source (default fusebench)\n",
+		argv0);
+}
+
+static int fail(char *why, unsigned whylen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "error: %s\n", why);
+	return -1;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, unsigned whylen)
+{
+	enum { O_MODE = 256, O_THREADS, O_CACHE, O_WRITEBACK, O_ALLOW_OTHER, O_DEFPERM,
+	       O_FOREGROUND, O_DEBUG, O_READY_FD, O_STATS, O_FSNAME, O_HELP };
+	static const struct option longopts[] = {
+		{ "mode", required_argument, 0, O_MODE },
+		{ "threads", required_argument, 0, O_THREADS },
+		{ "cache", required_argument, 0, O_CACHE },
+		{ "writeback", no_argument, 0, O_WRITEBACK },
+		{ "allow-other", no_argument, 0, O_ALLOW_OTHER },
+		{ "default-permissions", no_argument, 0, O_DEFPERM },
+		{ "foreground", no_argument, 0, O_FOREGROUND },
+		{ "debug", no_argument, 0, O_DEBUG },
+		{ "ready-fd", required_argument, 0, O_READY_FD },
+		{ "stats", required_argument, 0, O_STATS },
+		{ "fsname", required_argument, 0, O_FSNAME },
+		{ "help", no_argument, 0, O_HELP },
+		{ 0, 0, 0, 0 },
+	};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(o, 0, sizeof(*o));
+	o->mode = FB_MODE_PLAIN;
+	o->cache = FB_CACHE_AUTO;
+	o->threads = ncpu > 0 ? (int)ncpu : 1;
+	o->ready_fd = -1;
+	o->fsname = "fusebench";
+
+	/* The ready fd must be known even when a later option is bad. */
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--ready-fd") == 0)
+			(void)parse_int(argv[i + 1], 0, 1 << 20, &o->ready_fd);
+
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_MODE:
+			if (strcmp(optarg, "plain") == 0)
+				o->mode = FB_MODE_PLAIN;
+			else if (strcmp(optarg, "passthrough") == 0)
+				o->mode = FB_MODE_PASSTHROUGH;
+			else if (strcmp(optarg, "bpf") == 0)
+				o->mode = FB_MODE_BPF;
+			else
+				return fail(why, whylen, "--mode must be plain or passthrough, got '%s'", optarg);
+			break;
+		case O_THREADS:
+			if (parse_int(optarg, 1, 256, &o->threads))
+				return fail(why, whylen, "--threads must be 1..256, got '%s'", optarg);
+			break;
+		case O_CACHE:
+			if (strcmp(optarg, "never") == 0)
+				o->cache = FB_CACHE_NEVER;
+			else if (strcmp(optarg, "auto") == 0)
+				o->cache = FB_CACHE_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				o->cache = FB_CACHE_ALWAYS;
+			else
+				return fail(why, whylen, "--cache must be never, auto or always, got '%s'", optarg);
+			break;
+		case O_WRITEBACK:     o->writeback = true; break;
+		case O_ALLOW_OTHER:   o->allow_other = true; break;
+		case O_DEFPERM:       o->default_permissions = true; break;
+		case O_FOREGROUND:    o->foreground = true; break;
+		case O_DEBUG:         o->debug = true; break;
+		case O_READY_FD:
+			if (parse_int(optarg, 0, 1 << 20, &o->ready_fd))
+				return fail(why, whylen, "--ready-fd must be a file descriptor number, got '%s'", optarg);
+			break;
+		case O_STATS:  o->stats_path = optarg; break;
+		case O_FSNAME:
+			if (strpbrk(optarg, ", \t\n") || *optarg == '\0')
+				return fail(why, whylen, "--fsname must be non-empty without commas or spaces");
+			o->fsname = optarg;
+			break;
+		case O_HELP:
+			fb_options_usage(argv[0]);
+			exit(0);
+		default:
+			return fail(why, whylen, "unknown or incomplete option '%s' (see --help)",
+				    argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return fail(why, whylen, "expected LOWER and MNT after the options (see --help)");
+	o->lower = argv[optind];
+	o->mnt = argv[optind + 1];
+
+	if (o->mode == FB_MODE_PASSTHROUGH && o->writeback)
+		return fail(why, whylen, "--writeback cannot be combined with --mode passthrough: "
+			    "the kernel does not pass writes through with a writeback cache; drop one of them");
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* One mounted file system: options, /dev/fuse fd, negotiated INIT, inodes, workers. */
+#ifndef FB_SESSION_H
+#define FB_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "inode.h"
+#include "options.h"
+#include "passthrough_abi.h"
+
+#define FB_MAX_WRITE  (1u << 20)	/* 1 MiB: max_pages 256 */
+#define FB_MAX_PAGES  256
+
+struct fb_init_info {
+	/* As offered by the kernel in its INIT request. */
+	uint32_t major, minor;
+	uint32_t flags, flags2;
+	/* What we replied. */
+	uint64_t reply_flags64;
+	uint32_t reply_minor;
+	uint32_t max_write;
+	bool done;
+	bool failed;
+};
+
+struct fb_worker;
+
+struct fb_session {
+	struct fb_options opt;
+	int fd;				/* the /dev/fuse fd that was mounted */
+	struct fb_inode_table itable;
+	struct fb_init_info init;
+	enum fb_pt_abi pt_abi;		/* chosen at INIT; NONE in plain mode */
+	uint64_t timeout_sec;		/* entry and attr validity */
+	uint32_t timeout_nsec;
+	int nworkers;
+	struct fb_worker *workers;
+	int ending;			/* set once shutdown began (atomic) */
+};
+
+#endif

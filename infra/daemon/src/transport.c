@@ -1,0 +1,163 @@
+#define _GNU_SOURCE
+#include "transport.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fuse_abi.h"
+#include "session.h"
+
+#define PAGE 4096
+#define WRITE_HDR (sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in))
+#define IN_ALLOC  (2 * PAGE + FB_MAX_WRITE)
+#define OUT_ALLOC (FB_MAX_WRITE)
+
+static int dev_send(struct fb_chan *ch, const struct iovec *iov, int iovcnt)
+{
+	for (;;) {
+		ssize_t n = writev(ch->fd, iov, iovcnt);
+		if (n >= 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		/* ENOENT: the request was interrupted and is gone; not an error for us. */
+		return -errno;
+	}
+}
+
+int fb_workers_alloc(struct fb_session *se, int n)
+{
+	se->workers = calloc((size_t)n, sizeof(*se->workers));
+	if (!se->workers)
+		return -ENOMEM;
+	se->nworkers = n;
+	for (int i = 0; i < n; i++) {
+		struct fb_worker *w = &se->workers[i];
+		w->se = se;
+		w->idx = i;
+		w->fd = i == 0 ? se->fd : -1;
+		w->inbuf = aligned_alloc(PAGE, IN_ALLOC);
+		w->outbuf = aligned_alloc(PAGE, OUT_ALLOC);
+		if (!w->inbuf || !w->outbuf)
+			return -ENOMEM;
+		/* Header + fuse_write_in land just below a page boundary. */
+		w->readpos = w->inbuf + PAGE - WRITE_HDR;
+		w->readlen = IN_ALLOC - (PAGE - WRITE_HDR);
+		w->chan.send = dev_send;
+		w->chan.fd = w->fd;
+		w->ctx.se = se;
+		w->ctx.chan = &w->chan;
+		w->ctx.stats = &w->stats;
+		w->ctx.payload = w->outbuf;
+		w->ctx.payload_cap = OUT_ALLOC;
+	}
+	return 0;
+}
+
+int fb_worker_serve_one(struct fb_worker *w)
+{
+	ssize_t n = read(w->fd, w->readpos, w->readlen);
+	if (n < 0) {
+		/* ENOENT: a request vanished (interrupted) before we read it. */
+		if (errno == EINTR || errno == EAGAIN || errno == ENOENT)
+			return 0;
+		return -errno;
+	}
+	if (n == 0)
+		return -ENODEV;
+	return fb_dispatch(&w->ctx, w->readpos, (size_t)n);
+}
+
+static void *worker_main(void *arg)
+{
+	struct fb_worker *w = arg;
+	int r;
+
+	while ((r = fb_worker_serve_one(w)) == 0)
+		;
+	if (r != -ENODEV)
+		fprintf(stderr, "fusebench-daemon: worker %d: /dev/fuse: %s\n", w->idx, strerror(-r));
+	__atomic_store_n(&w->exited, true, __ATOMIC_RELEASE);
+	/* Tell the main thread (which sigwaits) unless it is already shutting down. */
+	if (!__atomic_load_n(&w->se->ending, __ATOMIC_ACQUIRE))
+		kill(getpid(), SIGUSR2);
+	return NULL;
+}
+
+static int clone_fd(int master)
+{
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	uint32_t m = (uint32_t)master;
+	if (ioctl(fd, FUSE_DEV_IOC_CLONE, &m) < 0) {
+		int err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+int fb_workers_start(struct fb_session *se)
+{
+	for (int i = 1; i < se->nworkers; i++) {
+		int fd = clone_fd(se->fd);
+		if (fd < 0)
+			return fd;
+		se->workers[i].fd = fd;
+		se->workers[i].chan.fd = fd;
+	}
+	for (int i = 0; i < se->nworkers; i++) {
+		struct fb_worker *w = &se->workers[i];
+		int r = pthread_create(&w->tid, NULL, worker_main, w);
+		if (r)
+			return -r;
+		w->started = true;
+	}
+	return 0;
+}
+
+bool fb_workers_join(struct fb_session *se, int timeout_ms)
+{
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	bool all = true;
+	for (int i = 0; i < se->nworkers; i++) {
+		struct fb_worker *w = &se->workers[i];
+		if (!w->started)
+			continue;
+		if (pthread_timedjoin_np(w->tid, NULL, &deadline) == 0)
+			w->started = false;
+		else
+			all = false;
+	}
+	return all;
+}
+
+void fb_workers_free(struct fb_session *se)
+{
+	for (int i = 0; i < se->nworkers; i++) {
+		struct fb_worker *w = &se->workers[i];
+		if (i > 0 && w->fd >= 0)
+			close(w->fd);
+		free(w->inbuf);
+		free(w->outbuf);
+	}
+	free(se->workers);
+	se->workers = NULL;
+	se->nworkers = 0;
+}
