@@ -193,6 +193,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         workDir,
         prepareCache: async (mount: Mount) => {
           verifyDataset(mount.mountpoint, dataset);
+          // Warm: the lower file system holds the data set in its page cache (read once through the
+          // mount, which also warms dentries and inodes). Cold: every cache dropped.
           if (profile.cache === 'cold') await dropCaches();
           else warmDataset(mount.mountpoint, dataset);
         },

@@ -34,6 +34,7 @@ export interface TraceCollectorOptions {
 export const TRACEFS = '/sys/kernel/tracing';
 /** Named so that `cleanup` recognises a leftover bpftrace by its command line (it looks for "fusebench"). */
 export const TRACE_SCRIPT_FILE = 'fusebench-trace.bt';
+export const TRACE_OUTPUT_FILE = 'fusebench-trace.jsonl';
 
 /** bpftrace reads tracepoint formats from tracefs, which is not mounted at boot on these machines. */
 export async function ensureTracefs(): Promise<void> {
@@ -132,6 +133,8 @@ export function traceCollector(options: TraceCollectorOptions = {}): Collector {
               try {
                 if (mount.fuseConnection !== undefined) await waitForIdleConnection(mount.fuseConnection);
                 const { stdout, stderr } = await tracer.stop(stopTimeoutMs);
+                // Kept beside the script for a look by hand (and to record test fixtures from).
+                writeFileSync(path.join(target.workDir, TRACE_OUTPUT_FILE), stdout);
                 const counts = parseTraceOutput(stdout, stderr);
                 const output = traceOutput(counts, outcome, { connection, daemon: mount.daemonPid !== undefined, workloadPid });
                 publish?.(counts.requestsByOpcode);
@@ -203,8 +206,14 @@ async function startBpftrace(binary: string, scriptFile: string, options: { read
     async stop(timeoutMs) {
       try {
         if (exited) throw failure('exited before the workload ended');
+        const exitedWithin = (ms: number) => Promise.race([exit.then(() => true), sleep(ms).then(() => false)]);
         process.kill(pid, 'SIGINT');
-        const done = await Promise.race([exit.then(() => true), sleep(timeoutMs).then(() => false)]);
+        // Once, in early trials, bpftrace did not exit within 30 s of a SIGINT: try a second one before giving up.
+        let done = await exitedWithin(timeoutMs / 2);
+        if (!done && !exited) {
+          process.kill(pid, 'SIGINT');
+          done = await exitedWithin(timeoutMs / 2);
+        }
         if (!done) {
           await terminate(pid);
           await exit;

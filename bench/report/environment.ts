@@ -41,15 +41,19 @@ function backendsTable(run: LabelledRun, backends: readonly string[]): string {
   return `<table class="backends"><thead><tr><th>backend</th><th>daemon / probe facts</th><th>mount options (as recorded per run)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** Links to the run's stored files, relative to the page so the directory can be moved or zipped. */
+export function runLinks(run: LabelledRun, targetDir: string): string {
+  const relative = (path.relative(targetDir, run.dir) || '.').split(path.sep).join('/');
+  return run.files.map((file) => `<a href="${escapeHtml(encodeURI(path.posix.join(relative, file)))}">${escapeHtml(file)}</a>`).join(' · ');
+}
+
 export function environmentSection(model: ReportModel, targetDir: string): string {
   return model.runs
     .map((run) => {
       const env = run.environment;
-      const relative = path.relative(targetDir, run.dir) || '.';
-      const link = (file: string) => `<a href="${escapeHtml(encodeURI(path.posix.join(relative.split(path.sep).join('/'), file)))}">${escapeHtml(file)}</a>`;
       const table = [
         row('result directory', `<code>${escapeHtml(run.dir)}</code>`),
-        row('files', ['results.csv', 'summary.json', 'runs.jsonl', 'environment.json'].map(link).join(' · ')),
+        row('files', runLinks(run, targetDir)),
         row('hostname', escapeHtml(env.hostname)),
         row('kernel', `${escapeHtml(env.kernelRelease)} <span class="dim">${escapeHtml(env.kernelVersion)}</span>`),
         row('acceleration', `${escapeHtml(env.accel)}${env.accel === 'tcg' ? ' <span class="badge emulated">emulated</span> (QEMU TCG: absolute numbers are not comparable with hardware)' : ''}`),

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { headlineMetric } from '../results/metrics.js';
 import { EnvironmentSchema, SummarySchema, type Environment, type RunRecord, type Summary } from '../results/schema.js';
-import { ENVIRONMENT_FILE, readRecords, SUMMARY_FILE } from '../results/store.js';
+import { CSV_FILE, ENVIRONMENT_FILE, readRecords, RUNS_FILE, SUMMARY_FILE } from '../results/store.js';
 import { summarize } from '../results/summary.js';
 import { median } from '../stats.js';
 
@@ -20,8 +20,8 @@ export interface LoadedRun {
   records: RunRecord[];
   environment: Environment;
   summary: Summary;
-  /** Whether summary.json existed (the summary was re-derived either way). */
-  hadSummaryFile: boolean;
+  /** The stored files present, for the page's links. */
+  files: string[];
 }
 
 function readJson(file: string): unknown {
@@ -69,9 +69,8 @@ export function loadRun(dir: string): LoadedRun {
   }
   const records = readRecords(absolute);
   const summaryFile = path.join(absolute, SUMMARY_FILE);
-  const hadSummaryFile = existsSync(summaryFile);
   let hints: SummaryHints | undefined;
-  if (hadSummaryFile) {
+  if (existsSync(summaryFile)) {
     const parsed = SummaryHintsSchema.safeParse(readJson(summaryFile));
     if (!parsed.success) throw new UserError(`${summaryFile}: not a result summary (field ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message})`);
     hints = parsed.data;
@@ -96,5 +95,6 @@ export function loadRun(dir: string): LoadedRun {
     headlines: headlinesFor(records, hints, environment.resolvedProfile),
     unconverged: (hints?.cells ?? []).filter((cell) => !cell.converged),
   });
-  return { dir: absolute, records, environment, summary, hadSummaryFile };
+  const files = [CSV_FILE, SUMMARY_FILE, RUNS_FILE, ENVIRONMENT_FILE].filter((file) => existsSync(path.join(absolute, file)));
+  return { dir: absolute, records, environment, summary, files };
 }

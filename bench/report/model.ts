@@ -12,6 +12,8 @@ export interface ReportRun {
   records: RunRecord[];
   environment: Environment;
   summary: Summary;
+  /** The stored files the directory holds (runs.jsonl, summary.json…), for links. */
+  files: string[];
 }
 
 export interface LabelledRun extends ReportRun {
@@ -154,7 +156,7 @@ export function betterOf(name: string, metric?: Pick<MetricSummary, 'better' | '
   if (metric?.unit) return metric.better;
   const base = name.split(':')[0]!;
   if (base === 'opsPerSecond' || /Iops$|MiBps$/.test(base)) return 'higher';
-  if (/Us$|PerGiB$|PerIo$|PerIo/.test(base) || base.startsWith('requestsPerIo')) return 'lower';
+  if (/(Us|PerGiB|PerIo)$/.test(base) || base === 'requestsPerIo') return 'lower';
   return metric?.better ?? metricDefinition(name).better;
 }
 

@@ -4,7 +4,7 @@
  * bytes out.
  */
 import { escapeHtml } from './escape.js';
-import { environmentSection } from './environment.js';
+import { environmentSection, runLinks } from './environment.js';
 import { backendColour, type ReportModel } from './model.js';
 import { style } from './style.js';
 import { allMetricsTable, failedTable, headlineTable, NOISY_CV, requestsTable, unsupportedTable } from './tables.js';
@@ -40,7 +40,7 @@ export function renderPage(model: ReportModel, charts: readonly RenderedChart[],
   const profiles = [...new Set(model.runs.map((run) => run.summary.profile))];
   const title = `FUSE passthrough benchmark: ${profiles.join(', ')}`;
   const runList = model.runs
-    .map((run) => `<li>${model.sideBySide ? `<strong>${escapeHtml(run.id)}</strong>: ` : ''}${escapeHtml(run.label)}${run.emulated ? ' <span class="badge emulated">emulated</span>' : ''} <span class="dim">— ${escapeHtml(run.environment.startedAt)}</span></li>`)
+    .map((run) => `<li>${model.sideBySide ? `<strong>${escapeHtml(run.id)}</strong>: ` : ''}${escapeHtml(run.label)}${run.emulated ? ' <span class="badge emulated">emulated</span>' : ''} <span class="dim">— ${escapeHtml(run.environment.startedAt)}</span><br><span class="files">data: ${runLinks(run, targetDir)}</span></li>`)
     .join('');
   const legend = model.backends
     .map((backend) => `<span class="swatch" style="background:${backendColour(backend, model.backends)}"></span>${escapeHtml(backend)}`)

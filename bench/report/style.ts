@@ -37,9 +37,15 @@ figcaption { color: #444; font-size: 0.92em; max-width: 60em; margin-bottom: 0.4
 details { margin: 0.5em 0; }
 details > summary { cursor: pointer; font-weight: 600; }
 .legend-note { font-size: 0.9em; color: #555; }
+/* Landscape: the all-metrics table has a dozen columns, and charts are up to ~900 px wide. */
+@page { size: A4 landscape; margin: 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   nav.toc { display: none; }
+  table { font-size: 8pt; }
+  th, td { padding: 0.15em 0.3em; }
+  thead th { white-space: normal; }
+  td.reason { max-width: none; }
   h2 { break-after: avoid; page-break-after: avoid; }
   h3, h4 { break-after: avoid; page-break-after: avoid; }
   figure.chart, table, tr, pre, section.environment table.keyvalue { break-inside: avoid; page-break-inside: avoid; }

@@ -35,6 +35,22 @@ export const metricDefinitions: Record<string, MetricDefinition> = {
   fioContextSwitches: cost('count', 'fio context switches'),
   ioCount: { unit: 'count', better: 'higher', label: 'I/Os completed' },
   runtimeSeconds: { unit: 's', better: 'lower', label: 'measured runtime' },
+  requestsTotal: cost('count', 'FUSE requests (kernel to daemon round trips)'),
+  requestsPerIo: cost('requests/IO', 'FUSE requests per I/O'),
+  requestLatencyP50Us: latency('FUSE request latency p50 (send to reply)'),
+  requestLatencyP99Us: latency('FUSE request latency p99 (send to reply)'),
+  requestLatencyMaxUs: latency('FUSE request latency max (send to reply)'),
+  daemonSyscallsPerIo: cost('syscalls/IO', 'daemon syscalls per I/O'),
+  workloadSyscallsPerIo: cost('syscalls/IO', 'workload syscalls per I/O'),
+  daemonContextSwitchesPerIo: cost('switches/IO', 'daemon context switches per I/O'),
+  workloadContextSwitchesPerIo: cost('switches/IO', 'workload context switches per I/O'),
+  daemonCpuUsPerIo: cost('µs/IO', 'daemon CPU per I/O'),
+  workloadCpuUsPerIo: cost('µs/IO', 'workload CPU per I/O'),
+  systemCpuUsPerIo: cost('µs/IO', 'whole-machine CPU per I/O'),
+  daemonCpuSecondsPerGiB: cost('s/GiB', 'daemon CPU per GiB moved'),
+  workloadCpuSecondsPerGiB: cost('s/GiB', 'workload CPU per GiB moved'),
+  systemCpuSecondsPerGiB: cost('s/GiB', 'whole-machine CPU per GiB moved'),
+  lostEvents: cost('count', 'trace events lost'),
 };
 
 /**

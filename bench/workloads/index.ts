@@ -4,12 +4,16 @@ import type { Dataset } from '../dataset.js';
 import { UserError } from '../errors.js';
 import type { Profile, Workload } from '../profiles.js';
 import { defaultHeadline, fioJobFile, runFio } from './fio.js';
+import { fioMetaRunner } from './fio-meta.js';
+import { metaRunner } from './meta.js';
 
 export interface WorkloadOutcome {
   metrics: Record<string, number>;
   /** The exact job (fio job file or op list), stored with the record. */
   spec: string;
   fioVersion?: string;
+  /** What the record's details should say about the workload (which measure produced it…). */
+  details?: Record<string, unknown>;
 }
 
 export interface WorkloadContext {
@@ -25,6 +29,13 @@ export interface WorkloadRunner {
   /** Metadata workloads create and remove files, so they need a writable mount. */
   writes: boolean;
   run(context: WorkloadContext): Promise<WorkloadOutcome>;
+  /**
+   * Untimed set-up on the mount (metadata fixtures). A lifecycle that calls prepare before the
+   * collectors start and cleanup after they stop keeps these calls out of the counts; when they are
+   * not called, run() does both itself and reports the calls as the metric setupOpsInWindow.
+   */
+  prepare?(context: WorkloadContext): Promise<void>;
+  cleanup?(context: WorkloadContext): Promise<void>;
 }
 
 export function workloadRunner(workload: Workload, profile: Profile, dataset: Dataset, overrides: { runtimeSeconds?: number }): WorkloadRunner {
@@ -50,5 +61,8 @@ export function workloadRunner(workload: Workload, profile: Profile, dataset: Da
       },
     };
   }
-  throw new UserError(`workload ${workload.name}: engine "${workload.engine}" is not available in this version of the suite`);
+  if (workload.engine === 'meta') return metaRunner(workload);
+  if (workload.engine === 'fio-meta') return fioMetaRunner(workload);
+  const unknown = workload as { name: string; engine: string };
+  throw new UserError(`workload ${unknown.name}: engine "${unknown.engine}" is not available in this version of the suite`);
 }
