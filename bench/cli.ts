@@ -11,6 +11,7 @@ import { UserError } from './errors.js';
 import { runCompare } from './compare/run.js';
 import { formatDoctor, runDoctor } from './doctor.js';
 import { loadProfile } from './profiles.js';
+import { writeReport } from './report/index.js';
 import { runBenchmark } from './runner.js';
 import { cleanupLeftovers, scratchRoot } from './scratch.js';
 import { mountForUser, removeAllUserMounts, unmountForUser } from './user-mounts.js';
@@ -71,10 +72,23 @@ export function buildProgram(): Command {
         seed: options.seed,
         argv: userArgs(process.argv),
         backendOptions: options.external ? { external: { command: options.external } } : undefined,
+        writeReport: async (dir) => {
+          const page = await writeReport([dir]);
+          process.stderr.write(`report: ${page}\n`);
+        },
       });
       const completed = result.records.filter((record) => record.state === 'completed').length;
       const failed = result.records.filter((record) => record.state === 'failed').length;
       process.stderr.write(`\n${completed} runs completed, ${failed} failed. Results in ${result.outDir}\n`);
+    });
+
+  program
+    .command('report')
+    .description('re-render report.html (charts, tables, environment) from stored results; several directories go side by side')
+    .argument('<dirs...>', 'result directories written by npm run bench')
+    .option('--out <dir>', 'where to write report.html and charts/ (default: the first directory)')
+    .action(async (dirs: string[], options: { out?: string }) => {
+      console.log(await writeReport(dirs.map((dir) => path.resolve(dir)), { target: options.out ? path.resolve(options.out) : undefined }));
     });
 
   program

@@ -106,6 +106,15 @@ function resultLine(record: RunRecord, headline: string): string {
   return value === undefined ? 'completed' : `${headline} ${value.toFixed(1)} ${unit}`;
 }
 
+/** The results are already stored: a report that fails to render is a warning, never a lost run. */
+async function renderReport(options: BenchOptions, log: (line: string) => void): Promise<void> {
+  try {
+    await options.writeReport?.(options.outDir);
+  } catch (error) {
+    log(`warning: the report could not be rendered (${(error as Error).message}); the results are in ${options.outDir}`);
+  }
+}
+
 export async function runBenchmark(options: BenchOptions): Promise<BenchResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const profile = resolveProfile(options.loaded.profile, options);
@@ -159,8 +168,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   if (supported.length === 0) {
     log('no backend in this run is supported here; nothing to measure');
     await writeOutputs();
-    await options.writeReport?.(options.outDir);
     await cleanups.runAll();
+    await renderReport(options, log);
     return { outDir: options.outDir, records, environment };
   }
 
@@ -220,11 +229,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   if (unconverged.length > 0) log(`did not converge within ${profile.repeat.max} repetitions: ${unconverged.map((cell) => `${cell.backend}/${cell.workload}`).join(', ')}`);
   await writeOutputs(unconverged);
   await cleanups.runAll();
-  try {
-    await options.writeReport?.(options.outDir);
-  } catch (error) {
-    log(`warning: the report could not be rendered (${(error as Error).message}); the results are in ${options.outDir}`);
-  }
+  await renderReport(options, log);
   return { outDir: options.outDir, records, environment };
 }
 
