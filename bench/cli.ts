@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { backendNames, plannedBackends } from './backends/registry.js';
 import { cleanups, installSignalCleanup } from './cleanup.js';
+import { defaultCollectors } from './collect/index.js';
 import { SUITE_ROOT } from './environment.js';
 import { UserError } from './errors.js';
 import { runCompare } from './compare/run.js';
@@ -56,7 +57,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--cache <state>', 'page cache before each run: warm (read the data set once) or cold (drop caches)').choices(['warm', 'cold']))
     .option('--seed <n>', 'seed of the interleaved run order and the bootstrap', positiveInteger, 1)
     .option('--external <command>', "the external backend's daemon command, with {lower} and {mnt}, e.g. '/opt/passthrough_hp {lower} {mnt}'")
-    .action(async (options: { profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number; external?: string }) => {
+    .option('--no-trace', 'run without the tracing collectors (FUSE requests, syscalls, context switches); CPU from /proc is still read before and after')
+    .action(async (options: { profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number; external?: string; trace: boolean }) => {
       const loaded = loadProfile(options.profile);
       const outDir = path.resolve(options.out ?? path.join(SUITE_ROOT, 'reports', `${timestamp()}-${loaded.profile.name}`));
       installSignalCleanup();
@@ -72,6 +74,7 @@ export function buildProgram(): Command {
         seed: options.seed,
         argv: userArgs(process.argv),
         backendOptions: options.external ? { external: { command: options.external } } : undefined,
+        collectors: defaultCollectors({ trace: options.trace }),
         writeReport: async (dir) => {
           const page = await writeReport([dir]);
           process.stderr.write(`report: ${page}\n`);

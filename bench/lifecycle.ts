@@ -1,6 +1,8 @@
 /**
  * One run of one cell, in the order the suite promises:
- *   mount → cache state → collectors on → workload → collectors off → health check → unmount
+ *   mount → cache state → workload set-up → collectors on → workload → collectors off
+ *   → workload clean-up → health check → unmount
+ * Set-up and clean-up of a workload's fixture stay outside what the collectors count.
  * Cleanup of each resource is registered the moment it exists, and runs even when a later phase
  * throws. The result is a record: completed, or failed with the reason.
  */
@@ -13,7 +15,7 @@ import { terminate } from './system.js';
 import type { RunRecord } from './results/schema.js';
 import type { WorkloadRunner } from './workloads/index.js';
 
-export type Phase = 'mount' | 'cache' | 'collectors-on' | 'workload' | 'collectors-off' | 'check' | 'unmount';
+export type Phase = 'mount' | 'cache' | 'prepare' | 'collectors-on' | 'workload' | 'collectors-off' | 'workload-cleanup' | 'check' | 'unmount';
 
 export interface RunContext {
   backend: Backend;
@@ -80,26 +82,32 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
     phase('cache');
     await context.prepareCache(mount);
 
-    phase('collectors-on');
     const mounted = mount;
+    const workloadContext = {
+      mountpoint: context.mountpoint,
+      workDir: context.workDir,
+      onStart: (pid: number) => {
+        workloadPid = pid;
+        context.recordPid(pid);
+        for (const session of sessions) session.workloadStarted?.(pid);
+      },
+    };
+    let workloadPid: number | undefined;
+    if (workload.prepare) {
+      phase('prepare');
+      await workload.prepare(workloadContext);
+    }
+
+    phase('collectors-on');
     stopCollectors = cleanups.push('stop collectors', async () => {
       await Promise.allSettled(sessions.map((session) => session.stop({ ioCount: 0, bytes: 0 })));
     });
-    for (const collector of context.collectors) sessions.push(await collector.start({ mount: mounted, workDir: context.workDir }));
+    for (const collector of context.collectors) sessions.push(await collector.start({ mount: mounted, workDir: context.workDir, recordPid: context.recordPid }));
 
     phase('workload');
-    let workloadPid: number | undefined;
     const outcome = await (async () => {
       try {
-        return await workload.run({
-          mountpoint: context.mountpoint,
-          workDir: context.workDir,
-          onStart: (pid) => {
-            workloadPid = pid;
-            context.recordPid(pid);
-            for (const session of sessions) session.workloadStarted?.(pid);
-          },
-        });
+        return await workload.run(workloadContext);
       } catch (error) {
         // A workload that fails on a FUSE mount is most often a daemon that died: say that first.
         const daemonProblem = await backend.check?.(mounted);
@@ -112,6 +120,10 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
     const ioCount = outcome.metrics.ioCount ?? 0;
     const bytes = ((outcome.metrics.readBandwidthMiBps ?? 0) + (outcome.metrics.writeBandwidthMiBps ?? 0)) * 1024 * 1024 * (outcome.metrics.runtimeSeconds ?? 0);
     const collected = mergeOutputs(await Promise.all(sessions.map((session) => session.stop({ ioCount, bytes }))));
+    if (workload.cleanup) {
+      phase('workload-cleanup');
+      await workload.cleanup(workloadContext);
+    }
 
     phase('check');
     const problem = await backend.check?.(mounted);
@@ -130,7 +142,7 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
       finishedAt: new Date().toISOString(),
       metrics: { ...outcome.metrics, ...collected.metrics },
       requestsByOpcode: collected.requestsByOpcode,
-      details: { ...collected.details, ...(workloadPid ? { workloadPid } : {}), ...(outcome.fioVersion ? { fioVersion: outcome.fioVersion } : {}) },
+      details: { ...outcome.details, ...collected.details, ...(workloadPid ? { workloadPid } : {}), ...(outcome.fioVersion ? { fioVersion: outcome.fioVersion } : {}) },
       mount: { ...mounted.info, ...(mounted.daemonPid ? { daemonPid: mounted.daemonPid } : {}), ...(mounted.fuseConnection !== undefined ? { fuseConnection: mounted.fuseConnection } : {}) },
       workloadSpec: outcome.spec,
     };

@@ -100,6 +100,17 @@ describe('one run', () => {
     if (step === 'workload') expect(log).toContain('collector.stop');
     expect(cleanups.size).toBe(0);
   });
+  it('keeps a workload\'s set-up and clean-up outside the collectors\' window', async () => {
+    const { log, context } = harness();
+    context.workload = {
+      ...context.workload,
+      prepare: async () => void log.push('workload.prepare'),
+      cleanup: async () => void log.push('workload.cleanup'),
+    };
+    await executeRun(context);
+    const order = log.filter((entry) => !entry.startsWith('phase:'));
+    expect(order).toEqual(['backend.mount', 'cache', 'workload.prepare', 'collector.start', 'workload.run', 'collector.workloadStarted', 'collector.stop', 'workload.cleanup', 'backend.check', 'backend.unmount']);
+  });
   it('records a failed mount without unmounting what was never mounted', async () => {
     const { log, context } = harness('mount');
     const record = await executeRun(context);

@@ -8,7 +8,7 @@
  * sends SIGINT, which makes bpftrace print its maps and exit, and ends it by pid if it does not.
  * bpftrace attaches through perf_event_open, so no tracefs instance is created or left behind.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { Mount } from '../backends/types.js';
@@ -132,11 +132,13 @@ export function traceCollector(options: TraceCollectorOptions = {}): Collector {
             stopped ??= (async () => {
               try {
                 if (mount.fuseConnection !== undefined) await waitForIdleConnection(mount.fuseConnection);
-                const { stdout, stderr } = await tracer.stop(stopTimeoutMs);
+                const { stdout, stderr, sigints, bpfRun } = await tracer.stop(stopTimeoutMs);
                 // Kept beside the script for a look by hand (and to record test fixtures from).
                 writeFileSync(path.join(target.workDir, TRACE_OUTPUT_FILE), stdout);
                 const counts = parseTraceOutput(stdout, stderr);
                 const output = traceOutput(counts, outcome, { connection, daemon: mount.daemonPid !== undefined, workloadPid });
+                // More than 1: bpftrace did not react to the first SIGINT in time (see startBpftrace).
+                Object.assign(output.details!.trace as object, { sigintsToStop: sigints, ...(bpfRun ? { bpfRunTimeNs: bpfRun.runTimeNs, bpfRunCount: bpfRun.runCount } : {}) });
                 publish?.(counts.requestsByOpcode);
                 return output;
               } finally {
@@ -154,9 +156,42 @@ export function traceCollector(options: TraceCollectorOptions = {}): Collector {
   };
 }
 
+export interface BpfRunTime {
+  runTimeNs: number;
+  runCount: number;
+}
+
+/**
+ * Time spent inside our BPF programs so far, from the fdinfo of bpftrace's program fds. The kernel
+ * keeps it only while sysctl kernel.bpf_stats_enabled is 1 (overhead-bench.ts turns it on); otherwise
+ * undefined. It is the in-kernel cost of the tracing, short of tracepoint dispatch.
+ */
+export function bpfProgramRunTime(pid: number): BpfRunTime | undefined {
+  let total: BpfRunTime | undefined;
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+      } catch {
+        continue;
+      }
+      const runTime = /^run_time_ns:\s*(\d+)/m.exec(text);
+      const runCount = /^run_cnt:\s*(\d+)/m.exec(text);
+      if (!/^prog_type:/m.test(text) || !runTime || !runCount) continue;
+      total ??= { runTimeNs: 0, runCount: 0 };
+      total.runTimeNs += Number(runTime[1]);
+      total.runCount += Number(runCount[1]);
+    }
+  } catch {
+    return undefined;
+  }
+  return total && total.runCount > 0 ? total : undefined;
+}
+
 interface Tracer {
   pid: number;
-  stop(timeoutMs: number): Promise<{ stdout: string; stderr: string }>;
+  stop(timeoutMs: number): Promise<{ stdout: string; stderr: string; sigints: number; bpfRun?: BpfRunTime }>;
 }
 
 async function startBpftrace(binary: string, scriptFile: string, options: { readyTimeoutMs: number; recordPid?: (pid: number) => void }): Promise<Tracer> {
@@ -209,8 +244,11 @@ async function startBpftrace(binary: string, scriptFile: string, options: { read
         const exitedWithin = (ms: number) => Promise.race([exit.then(() => true), sleep(ms).then(() => false)]);
         process.kill(pid, 'SIGINT');
         // Once, in early trials, bpftrace did not exit within 30 s of a SIGINT: try a second one before giving up.
+        const bpfRun = bpfProgramRunTime(pid);
+        let sigints = 1;
         let done = await exitedWithin(timeoutMs / 2);
         if (!done && !exited) {
+          sigints++;
           process.kill(pid, 'SIGINT');
           done = await exitedWithin(timeoutMs / 2);
         }
@@ -219,7 +257,7 @@ async function startBpftrace(binary: string, scriptFile: string, options: { read
           await exit;
           throw failure(`did not print its maps within ${timeoutMs / 1000} s of SIGINT`);
         }
-        return { stdout, stderr };
+        return { stdout, stderr, sigints, bpfRun };
       } finally {
         if (!exited) await terminate(pid);
         cleanup.dismiss();

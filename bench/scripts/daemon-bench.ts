@@ -1,0 +1,98 @@
+/**
+ * `npm run bench:daemon`: our daemon against bind and libfuse's passthrough_ll, measured in one run
+ * (these machines are noisy, so only ratios taken within one run mean anything). Prints the ratio
+ * table and checks the targets of the daemon issue; exits 1 when a target is missed.
+ *
+ * Conditions: tmpfs lower, warm cache, psync, 1 job, seqread 128 KiB and randread 4 KiB.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { installSignalCleanup } from '../cleanup.js';
+import { SUITE_ROOT } from '../environment.js';
+import { parseProfile } from '../profiles.js';
+import type { Summary } from '../results/schema.js';
+import { runBenchmark } from '../runner.js';
+import { defaultCollectors } from '../collect/index.js';
+
+const runtime = Number(process.env.RUNTIME ?? 5);
+const repeat = Number(process.env.REPEAT ?? 3);
+const backends = (process.env.BACKENDS ?? 'bind,passthrough_ll,fuse,fuse-passthrough').split(',');
+
+const profileText = `# built by bench/scripts/daemon-bench.ts
+name: daemon-bench
+backends: [${backends.join(', ')}]
+dataset: { files: 1, fileSize: 1g }
+runtimeSeconds: ${runtime}
+rampSeconds: 1
+repeat: ${repeat}
+workloads:
+  - { name: seqread-128k, rw: read, bs: 128k }
+  - { name: randread-4k, rw: randread, bs: 4k }
+`;
+
+/** The daemon issue's targets: ratio to bind per mode and workload. */
+const targets: Record<string, Record<string, number>> = {
+  fuse: { 'seqread-128k': 0.09, 'randread-4k': 0.04 },
+  'fuse-passthrough': { 'seqread-128k': 0.95, 'randread-4k': 0.8 },
+};
+
+async function main(): Promise<number> {
+  installSignalCleanup();
+  const loaded = parseProfile(profileText, 'daemon-bench (built in)');
+  const outDir = path.join(SUITE_ROOT, 'reports', `daemon-bench-${Date.now()}`);
+  const result = await runBenchmark({ loaded, outDir, seed: 1, argv: ['(npm run bench:daemon)'], collectors: defaultCollectors({ trace: true }) });
+  const { readFileSync } = await import('node:fs');
+  const summary = JSON.parse(readFileSync(path.join(result.outDir, 'summary.json'), 'utf8')) as Summary;
+
+  const rows: string[][] = [['backend', 'workload', 'headline', 'median', 'ratio to bind', 'READ/IO', 'target', 'verdict']];
+  let failed = false;
+  const headline = (workload: string) => (workload.startsWith('seq') ? 'readBandwidthMiBps' : 'readIops');
+  const cell = (backend: string, workload: string) => summary.cells.find((c) => c.backend === backend && c.workload === workload);
+  const readsPerIo = (backend: string, workload: string) => {
+    const c = cell(backend, workload);
+    const io = c?.metrics.ioCount?.median;
+    const reads = c?.requestsByOpcode?.READ;
+    return io && reads !== undefined ? reads / io : undefined;
+  };
+  for (const workload of ['seqread-128k', 'randread-4k']) {
+    for (const backend of backends) {
+      const c = cell(backend, workload);
+      const metric = c?.metrics[headline(workload)];
+      if (!metric) {
+        rows.push([backend, workload, headline(workload), 'n/a', '', '', '', summary.unsupported.find((u) => u.backend === backend)?.reason ?? 'no result']);
+        continue;
+      }
+      const ratio = metric.ratioToBaseline ?? NaN;
+      const target = targets[backend]?.[workload];
+      let verdict = '';
+      if (target !== undefined) {
+        verdict = ratio >= target ? 'ok' : 'MISSED';
+        if (ratio < target) failed = true;
+      }
+      if (backend === 'fuse') {
+        const ll = cell('passthrough_ll', workload)?.metrics[headline(workload)];
+        if (ll) {
+          const asFast = metric.median >= ll.median;
+          verdict += `; ${asFast ? '≥' : '<'} passthrough_ll (${(metric.median / ll.median).toFixed(2)}×)`;
+          if (!asFast) failed = true;
+        }
+        const ours = readsPerIo('fuse', workload);
+        const theirs = readsPerIo('passthrough_ll', workload);
+        if (ours !== undefined && theirs !== undefined && ours > theirs * 1.01) {
+          verdict += `; more READs per I/O than passthrough_ll (${ours.toFixed(3)} > ${theirs.toFixed(3)})`;
+          failed = true;
+        }
+      }
+      const perIo = readsPerIo(backend, workload);
+      rows.push([backend, workload, headline(workload), `${metric.median.toFixed(1)} ${metric.unit}`, ratio.toFixed(3), perIo === undefined ? '' : perIo.toFixed(3), target === undefined ? '' : `≥ ${target}`, verdict]);
+    }
+  }
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  console.log(`\n${os.hostname()}, kernel ${os.release()}, ${repeat} × ${runtime} s per cell, interleaved; results in ${result.outDir}\n`);
+  for (const row of rows) console.log(row.map((value, column) => value.padEnd(widths[column]!)).join('  '));
+  const rss = summary.cells.filter((c) => c.metrics.daemonPeakRssMiB).map((c) => `${c.backend}/${c.workload} ${c.metrics.daemonPeakRssMiB!.median.toFixed(1)} MiB`);
+  if (rss.length > 0) console.log(`\ndaemon peak resident memory (target < 50 MiB): ${rss.join(', ')}`);
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main();

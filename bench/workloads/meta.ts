@@ -1,0 +1,316 @@
+/**
+ * engine 'meta': one metadata operation on the mount, timed by tinybench inside this process with
+ * Node's synchronous fs calls (one call, one syscall, no libuv thread pool in between).
+ *
+ * What is counted, and why:
+ * - ioCount is every execution of the op that reached the mount, warm-up and tinybench's own probe
+ *   call included, so the collectors' requests per I/O divide by what really ran, not by the samples.
+ * - The fixture (meta-<workload>/) is made and removed through the mount, untimed. The runner offers
+ *   it as `prepare`/`cleanup`; a lifecycle that calls them keeps those calls out of the collectors'
+ *   window. When they are not called, run() does both itself inside the window and reports the calls
+ *   it made as setupOpsInWindow, so requests per I/O can be read with that in mind.
+ * - The harness is the workload here, but onStart() is not called with our own pid: the proc collector
+ *   would then charge the harness's whole lifetime CPU (earlier cells included) to this run, and the
+ *   trace collector only follows processes the harness execs (fio). Instead the op's CPU comes from
+ *   process.cpuUsage() around the timed loop (workloadCpuUsPerIo), which tinybench's own per-sample
+ *   overhead inflates by well under a microsecond; workload syscall counts are not available.
+ */
+import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { Bench } from 'tinybench';
+import type { Workload } from '../profiles.js';
+import type { WorkloadContext, WorkloadOutcome, WorkloadRunner } from './index.js';
+
+export type MetaWorkload = Extract<Workload, { engine: 'meta' }>;
+export type MetaOp = MetaWorkload['op'];
+
+/** The headline of every metadata workload: the median op, robust to the GC pauses a JS loop meets. */
+export const META_HEADLINE = 'opLatencyP50Us';
+
+const BLOCK = 4096;
+
+/** Paths of a workload's fixture, relative to the mountpoint. */
+export function fixtureLayout(name: string) {
+  const dir = `meta-${name}`;
+  return {
+    dir,
+    /** 4 KiB file: stat, open-close and write-fsync use it. */
+    file: path.join(dir, 'file'),
+    missing: path.join(dir, 'missing'),
+    created: path.join(dir, 'created'),
+    renameA: path.join(dir, 'rename-a'),
+    renameB: path.join(dir, 'rename-b'),
+    /** readdir lists this directory of dirEntries empty files. */
+    entries: path.join(dir, 'entries'),
+  };
+}
+
+/** The statistics of a tinybench result this module reads (TaskResultWithStatistics, times in ms). */
+export interface TimedOp {
+  latency: { mean: number; p50: number; p99: number; rme: number; samplesCount: number };
+  /** Mean sample in ms: totalTime / samples. */
+  period: number;
+}
+
+/**
+ * Pure: tinybench's statistics (ms) to the suite's metrics (µs, ops/s). opsPerSecond is 1000 / period,
+ * the rate of the timed loop, not tinybench's throughput.mean (a mean of per-sample rates, which
+ * overweights the fastest samples).
+ */
+export function tinybenchMetrics(timed: TimedOp, counts: { opCount: number; cpuMicros: number; wallMs: number; setupOpsInWindow: number }): Record<string, number> {
+  const { latency } = timed;
+  const metrics: Record<string, number> = {
+    opLatencyMeanUs: latency.mean * 1000,
+    opLatencyP50Us: latency.p50 * 1000,
+    opLatencyP99Us: latency.p99 * 1000,
+    opLatencyRmePct: latency.rme,
+    opSampleCount: latency.samplesCount,
+    ioCount: counts.opCount,
+    runtimeSeconds: counts.wallMs / 1000,
+    setupOpsInWindow: counts.setupOpsInWindow,
+  };
+  if (timed.period > 0) metrics.opsPerSecond = 1000 / timed.period;
+  if (counts.opCount > 0) metrics.workloadCpuUsPerIo = counts.cpuMicros / counts.opCount;
+  return metrics;
+}
+
+/** Calls on the mount that are not timed, tallied so the run can say what else the collectors saw. */
+export class Tally {
+  calls = 0;
+  add(n = 1) {
+    this.calls += n;
+  }
+}
+
+export function removeTree(dir: string, tally: Tally): void {
+  if (!existsSync(dir)) return;
+  tally.add(2);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) removeTree(full, tally);
+    else {
+      unlinkSync(full);
+      tally.add();
+    }
+  }
+  rmdirSync(dir);
+  tally.add();
+}
+
+export function createFile(file: string, bytes: number, tally: Tally): void {
+  const fd = openSync(file, 'w');
+  try {
+    if (bytes > 0) {
+      writeSync(fd, Buffer.alloc(bytes, 0x5a));
+      tally.add();
+    }
+  } finally {
+    closeSync(fd);
+    tally.add(2);
+  }
+}
+
+/** Makes the fixture the op needs (and only that), after removing what a killed run left behind. */
+export function prepareFixture(mountpoint: string, workload: MetaWorkload, tally = new Tally()): Tally {
+  const at = (relative: string) => path.join(mountpoint, relative);
+  const layout = fixtureLayout(workload.name);
+  removeTree(at(layout.dir), tally);
+  mkdirSync(at(layout.dir));
+  tally.add();
+  switch (workload.op) {
+    case 'stat':
+    case 'open-close':
+    case 'write-fsync':
+      createFile(at(layout.file), BLOCK, tally);
+      break;
+    case 'rename':
+      createFile(at(layout.renameA), BLOCK, tally);
+      break;
+    case 'readdir':
+      mkdirSync(at(layout.entries));
+      tally.add();
+      for (let index = 0; index < workload.dirEntries; index++) createFile(path.join(at(layout.entries), `e${index}`), 0, tally);
+      break;
+    case 'stat-missing':
+    case 'create-unlink':
+      break;
+  }
+  return tally;
+}
+
+interface Op {
+  /** What one op does, for the spec. */
+  calls: string;
+  fn: () => void;
+  /** Untimed, once around the loop (write-fsync's open file). */
+  open?: () => void;
+  close?: () => void;
+  /** Checked once after the loop: the op did what it says (the missing file stayed missing…). */
+  verify?: () => void;
+}
+
+function opFor(mountpoint: string, workload: MetaWorkload, tally: Tally): Op {
+  const layout = fixtureLayout(workload.name);
+  const at = (relative: string) => path.join(mountpoint, relative);
+  switch (workload.op) {
+    case 'stat': {
+      const file = at(layout.file);
+      return { calls: `statSync(${layout.file})`, fn: () => void statSync(file) };
+    }
+    case 'stat-missing': {
+      // throwIfNoEntry: false keeps the ENOENT path free of a JS exception per op.
+      const missing = at(layout.missing);
+      let found = false;
+      return {
+        calls: `statSync(${layout.missing}, { throwIfNoEntry: false }) → ENOENT`,
+        fn: () => {
+          if (statSync(missing, { throwIfNoEntry: false }) !== undefined) found = true;
+        },
+        verify: () => {
+          if (found) throw new Error(`${missing} exists: stat-missing measured a hit`);
+        },
+      };
+    }
+    case 'open-close': {
+      const file = at(layout.file);
+      return { calls: `closeSync(openSync(${layout.file}, O_RDONLY))`, fn: () => closeSync(openSync(file, constants.O_RDONLY)) };
+    }
+    case 'readdir': {
+      const dir = at(layout.entries);
+      let listed = -1;
+      return {
+        calls: `readdirSync(${layout.entries}) of ${workload.dirEntries} entries`,
+        fn: () => {
+          listed = readdirSync(dir).length;
+        },
+        verify: () => {
+          if (listed !== workload.dirEntries) throw new Error(`readdir of ${dir} listed ${listed} entries, expected ${workload.dirEntries}`);
+        },
+      };
+    }
+    case 'create-unlink': {
+      const file = at(layout.created);
+      // O_EXCL: every op must really create, never open a leftover.
+      const flags = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY;
+      return {
+        calls: `closeSync(openSync(${layout.created}, O_CREAT|O_EXCL|O_WRONLY, 0o644)); unlinkSync(${layout.created})`,
+        fn: () => {
+          closeSync(openSync(file, flags, 0o644));
+          unlinkSync(file);
+        },
+      };
+    }
+    case 'rename': {
+      // Back and forth: each op is one rename, the file alternates between the two names.
+      let from = at(layout.renameA);
+      let to = at(layout.renameB);
+      return {
+        calls: `renameSync(${layout.renameA}, ${layout.renameB}), then back, alternating`,
+        fn: () => {
+          renameSync(from, to);
+          [from, to] = [to, from];
+        },
+      };
+    }
+    case 'write-fsync': {
+      const file = at(layout.file);
+      const block = Buffer.alloc(BLOCK, 0xa5);
+      let fd = -1;
+      return {
+        calls: `writeSync(fd of ${layout.file}, 4 KiB, position 0); fsyncSync(fd) — fd opened once, untimed`,
+        open: () => {
+          fd = openSync(file, constants.O_WRONLY);
+          tally.add();
+        },
+        fn: () => {
+          writeSync(fd, block, 0, BLOCK, 0);
+          fsyncSync(fd);
+        },
+        close: () => {
+          if (fd >= 0) closeSync(fd);
+          tally.add();
+        },
+      };
+    }
+  }
+}
+
+/** Times the op with tinybench (synchronously: the event loop waits, nothing else of ours runs). */
+export function timeOp(mountpoint: string, workload: MetaWorkload, tally: Tally, options: { signal?: AbortSignal } = {}) {
+  const op = opFor(mountpoint, workload, tally);
+  let opCount = 0;
+  const fn = () => {
+    opCount++;
+    op.fn();
+  };
+  const warmupTimeMs = Math.min(250, Math.max(10, Math.round(workload.timeMs / 4)));
+  const bench = new Bench({ time: workload.timeMs, iterations: 64, warmupTime: warmupTimeMs, warmupIterations: 16, throws: true, signal: options.signal });
+  bench.add(workload.op, fn);
+  op.open?.();
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  let task;
+  try {
+    [task] = bench.runSync();
+  } finally {
+    op.close?.();
+  }
+  const wallMs = performance.now() - wallBefore;
+  const cpu = process.cpuUsage(cpuBefore);
+  op.verify?.();
+  const result = task?.result;
+  if (!result || !('latency' in result) || result.state !== 'completed') {
+    const error = result && 'error' in result ? result.error : undefined;
+    throw new Error(`tinybench did not complete ${workload.op}: ${result?.state ?? 'no result'}${error ? ` (${String(error)})` : ''}`, { cause: error });
+  }
+  return { timed: result as TimedOp, opCount, cpuMicros: cpu.user + cpu.system, wallMs, calls: op.calls, warmupTimeMs };
+}
+
+export function metaRunner(workload: MetaWorkload): WorkloadRunner {
+  // Set by prepare(): the lifecycle ran the set-up before the collectors, so run() must not repeat it.
+  let preparedAt: string | undefined;
+  const cleanupAt = (mountpoint: string, tally = new Tally()) => {
+    removeTree(path.join(mountpoint, fixtureLayout(workload.name).dir), tally);
+    return tally;
+  };
+  return {
+    name: workload.name,
+    headline: workload.headline ?? META_HEADLINE,
+    writes: true,
+    async prepare(context) {
+      prepareFixture(context.mountpoint, workload);
+      preparedAt = context.mountpoint;
+    },
+    async cleanup(context) {
+      cleanupAt(context.mountpoint);
+      preparedAt = undefined;
+    },
+    async run(context: WorkloadContext): Promise<WorkloadOutcome> {
+      const external = preparedAt === context.mountpoint;
+      const tally = new Tally();
+      if (!external) prepareFixture(context.mountpoint, workload, tally);
+      let measured;
+      try {
+        measured = timeOp(context.mountpoint, workload, tally, { signal: context.signal });
+      } finally {
+        if (!external) cleanupAt(context.mountpoint, tally);
+      }
+      const spec = {
+        measure: 'tinybench',
+        op: workload.op,
+        calls: measured.calls,
+        ...(workload.op === 'readdir' ? { dirEntries: workload.dirEntries } : {}),
+        timeMs: workload.timeMs,
+        warmupTimeMs: measured.warmupTimeMs,
+        fixture: fixtureLayout(workload.name).dir,
+        setup: external ? 'before the collectors (prepare/cleanup)' : 'inside the collectors\' window, counted in setupOpsInWindow',
+        node: process.version,
+      };
+      return {
+        metrics: tinybenchMetrics(measured.timed, { opCount: measured.opCount, cpuMicros: measured.cpuMicros, wallMs: measured.wallMs, setupOpsInWindow: tally.calls }),
+        spec: JSON.stringify(spec, null, 2),
+        details: { measure: 'tinybench', op: workload.op, setupInWindow: !external },
+      };
+    },
+  };
+}
