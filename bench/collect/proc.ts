@@ -145,6 +145,21 @@ export function procOutput(
   return { metrics, details: { proc: details } };
 }
 
+/** VmHWM: the daemon's peak resident set since it started (its whole life, which covers the run). */
+export function parsePeakRssKiB(status: string): number | undefined {
+  const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
+  return match ? Number(match[1]) : undefined;
+}
+
+function daemonPeakRssMiB(pid: number): number | undefined {
+  try {
+    const kib = parsePeakRssKiB(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return kib === undefined ? undefined : kib / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 export function procCollector(): Collector {
   return {
     name: 'proc',
@@ -171,6 +186,8 @@ export function procCollector(): Collector {
             }
           }
           const output = procOutput(before, after, workload, outcome);
+          const peakRssMiB = mount.daemonPid !== undefined ? daemonPeakRssMiB(mount.daemonPid) : undefined;
+          if (peakRssMiB !== undefined) output.metrics = { ...output.metrics, daemonPeakRssMiB: peakRssMiB };
           if (workloadPid !== undefined && !workload) (output.details!.proc as Record<string, unknown>).workloadCpuMethod = 'not measured: the workload was still running at stop';
           return output;
         },

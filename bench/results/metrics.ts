@@ -33,6 +33,7 @@ export const metricDefinitions: Record<string, MetricDefinition> = {
   fioUserCpuPct: cost('%', 'fio user CPU'),
   fioSystemCpuPct: cost('%', 'fio system CPU'),
   fioContextSwitches: cost('count', 'fio context switches'),
+  daemonPeakRssMiB: cost('MiB', 'daemon peak resident memory (VmHWM)'),
   ioCount: { unit: 'count', better: 'higher', label: 'I/Os completed' },
   runtimeSeconds: { unit: 's', better: 'lower', label: 'measured runtime' },
   opsPerSecond: rate('ops/s', 'metadata operations per second'),

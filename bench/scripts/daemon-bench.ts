@@ -51,7 +51,8 @@ async function main(): Promise<number> {
   const readsPerIo = (backend: string, workload: string) => {
     const c = cell(backend, workload);
     const io = c?.metrics.ioCount?.median;
-    const reads = c?.requestsByOpcode?.READ;
+    // Counted but absent means none: passthrough's READs never reach the daemon.
+    const reads = c?.requestsByOpcode ? (c.requestsByOpcode.READ ?? 0) : undefined;
     return io && reads !== undefined ? reads / io : undefined;
   };
   for (const workload of ['seqread-128k', 'randread-4k']) {

@@ -53,3 +53,11 @@ describe('CPU cost from two snapshots', () => {
     expect(output.metrics).toEqual({});
   });
 });
+
+describe('daemon peak memory', () => {
+  it('reads VmHWM from /proc/PID/status', async () => {
+    const { parsePeakRssKiB } = await import('../../bench/collect/proc.js');
+    expect(parsePeakRssKiB('Name:\tfusebench-daemo\nVmPeak:\t   88584 kB\nVmHWM:\t    2252 kB\nVmRSS:\t    2100 kB\n')).toBe(2252);
+    expect(parsePeakRssKiB('Name:\tx\n')).toBeUndefined();
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * One conformance suite shape for every topic: each case runs in a fresh directory on the backend
+ * under test and, side by side, on a bind mount of its own tmpfs (the reference). The two
+ * observations must be equal, unless expectedDifferences names that backend and case with a reason.
+ *
+ * Backends: $CONFORMANCE_BACKENDS (comma-separated), default bind, fuse, fuse-passthrough,
+ * passthrough_ll. A name the registry only plans (fuse-uring) or the machine cannot offer is skipped
+ * with the reason, or fails under REQUIRE_KERNEL=1.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnless } from '../helpers/kernel.js';
+import { backendUnavailable, leftoverTestMounts, mountBackend, type TestMount } from '../helpers/mounts.js';
+import { expectedDifferences, type ExpectedDifference } from './expected-differences.js';
+
+export const DEFAULT_BACKENDS = ['bind', 'fuse', 'fuse-passthrough', 'passthrough_ll'];
+
+export function conformanceBackends(fallback = DEFAULT_BACKENDS): string[] {
+  const fromEnv = process.env.CONFORMANCE_BACKENDS?.split(',').map((name) => name.trim()).filter(Boolean);
+  return fromEnv && fromEnv.length > 0 ? fromEnv : fallback;
+}
+
+export interface CaseContext {
+  /** A fresh, empty directory on the mount (made on the lower, so it exists before any FUSE op). */
+  dir: string;
+  /** The same directory seen on the lower, bypassing the mount. */
+  lowerDir: string;
+  mount: TestMount;
+}
+
+export interface ConformanceCase {
+  name: string;
+  /** What the case saw, as plain data: compared between the backend and bind. */
+  run(context: CaseContext): Promise<unknown>;
+  /** Assertions on bind's observation: that the case itself tests what POSIX (and tmpfs) promise. */
+  verify?(reference: any): void;
+  /** Big data: left out where runtime matters more (the sanitizer run). */
+  heavy?: boolean;
+  timeoutMs?: number;
+}
+
+export interface SuiteOptions {
+  backends?: string[];
+  /** Backend options per backend name (e.g. defaultPermissions for the daemon). */
+  options?: (backend: string) => Record<string, unknown>;
+  skipHeavy?: boolean;
+  /** Label for describe (e.g. "under ASan"). */
+  label?: string;
+}
+
+const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+
+/** Compares with bind; a difference passes only when the table lists it, and a listed one must occur. */
+export function expectSameAsBind(backend: string, caseName: string, observed: unknown, reference: unknown): ExpectedDifference | undefined {
+  const key = `${backend}/${caseName}`;
+  const known = expectedDifferences[key];
+  if (!known) {
+    expect(observed, `${backend} differs from bind in "${caseName}" (not in expectedDifferences)`).toEqual(reference);
+    return undefined;
+  }
+  expect(observed, `expectedDifferences["${key}"] no longer occurs (${known.reason}): remove it`).not.toEqual(reference);
+  if (known.observed !== undefined) expect(observed, `${key}: differs from bind, but not as recorded`).toEqual(known.observed);
+  return known;
+}
+
+const references = new Map<string, unknown>();
+
+const availability = new Map<string, Promise<string | undefined>>();
+const unavailable = (backend: string) => {
+  if (!availability.has(backend)) availability.set(backend, backendUnavailable(backend));
+  return availability.get(backend)!;
+};
+
+/** Probes the backends once (at collection), so describe.skipIf can give each its reason. */
+export async function probeBackends(names: string[]): Promise<Record<string, string | undefined>> {
+  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await unavailable(name)] as const)));
+}
+
+export async function conformanceSuite(topic: string, cases: ConformanceCase[], suiteOptions: SuiteOptions = {}): Promise<void> {
+  const backends = suiteOptions.backends ?? conformanceBackends();
+  const reasons = await probeBackends(backends);
+  const selected = suiteOptions.skipHeavy ? cases.filter((testCase) => !testCase.heavy) : cases;
+
+  // Whatever happened in the file, nothing of ours may stay mounted.
+  afterAll(() => expect(leftoverTestMounts()).toEqual([]));
+
+  describe.each(backends)(`${topic}${suiteOptions.label ? ` ${suiteOptions.label}` : ''} on %s`, (backend) => {
+    const skip = skipUnless(reasons[backend]);
+    let reference: TestMount | undefined;
+    let subject: TestMount | undefined;
+
+    beforeAll(async () => {
+      if (skip) return;
+      reference = await mountBackend('bind');
+      subject = await mountBackend(backend, { options: suiteOptions.options?.(backend) ?? {} });
+    });
+
+    afterAll(async () => {
+      const results = await Promise.allSettled([subject?.unmount(), reference?.unmount()]);
+      for (const result of results) if (result.status === 'rejected') throw result.reason;
+      expect(leftoverTestMounts().filter((mnt) => mnt === subject?.mnt || mnt === reference?.mnt)).toEqual([]);
+    });
+
+    for (const testCase of selected) {
+      it.skipIf(skip)(testCase.name, { timeout: testCase.timeoutMs ?? 120_000 }, async () => {
+        const contextOn = (mount: TestMount): CaseContext => {
+          const name = slug(testCase.name);
+          mkdirSync(path.join(mount.lower, name));
+          return { dir: path.join(mount.mnt, name), lowerDir: path.join(mount.lower, name), mount };
+        };
+        // Observations hold nothing backend-specific, so bind's is made once per case and reused.
+        const key = `${topic}/${testCase.name}`;
+        if (!references.has(key)) {
+          const observation = await testCase.run(contextOn(reference!));
+          testCase.verify?.(observation);
+          references.set(key, observation);
+        }
+        const expected = references.get(key);
+        const observed = await testCase.run(contextOn(subject!));
+        const known = expectSameAsBind(backend, testCase.name, observed, expected);
+        if (known) console.info(`known difference ${backend}/${testCase.name}: ${known.reason}`);
+      });
+    }
+  });
+}
