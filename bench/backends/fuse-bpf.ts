@@ -1,6 +1,6 @@
 /**
  * FUSE-BPF backing passthrough (Daniel Rosenberg and Paul Lawrence; shipped in Android kernels).
- * Two flavours:
+ * Two flavours, picked by backendOptions.flavour:
  *   - no-daemon (default): mount with root_dir=<fd of the lower dir>,no_daemon and an explicit fd= of a
  *     fresh /dev/fuse fd (without fd= the Android kernel silently takes fd 0). No daemon at all.
  *   - daemon: our daemon's --mode bpf answers LOOKUP with a backing block (Android's
@@ -14,7 +14,8 @@ import { errorMessage, UserError } from '../errors.js';
 import { kernelLogLines, readOptional } from '../kernel-facts.js';
 import { findMount, unmount as unmountPath } from '../system.js';
 import { scratchRoot } from '../scratch.js';
-import type { Backend, ProbeResult } from './types.js';
+import { makeDaemonBackend } from './fusebench-daemon.js';
+import type { Backend, MountRequest, ProbeResult } from './types.js';
 
 export const FUSE_BPF_FEATURE_FILE = '/sys/fs/fuse/features/fuse_bpf';
 
@@ -69,6 +70,29 @@ export function fuseBpfVerdict(featureFile: string | undefined, trialMountError:
 
 const isOnFuse = (dir: string) => findMount(dir)?.fsType.startsWith('fuse') ?? false;
 
+export type FuseBpfFlavour = 'no-daemon' | 'daemon';
+
+/** Pure: the flavour a profile's backendOptions ask for (default no-daemon). */
+export function fuseBpfFlavour(options: Record<string, unknown>): FuseBpfFlavour {
+  const flavour = options.flavour ?? 'no-daemon';
+  if (flavour === 'no-daemon' || flavour === 'daemon') return flavour;
+  throw new UserError(`fuse-bpf: backendOptions.flavour must be "no-daemon" or "daemon", got ${JSON.stringify(flavour)}`);
+}
+
+/**
+ * The daemon flavour: our daemon's --mode bpf. It answers INIT, one LOOKUP per root entry (with the
+ * backing block) and GETATTR of the root; everything below is served by the kernel from the lower
+ * tree. On a kernel without FUSE-BPF the daemon exits after its first LOOKUP reply is refused.
+ */
+const fuseBpfDaemon = makeDaemonBackend('fuse-bpf', 'bpf', 'our daemon, bpf mode: LOOKUP replies attach the lower file or directory', {
+  needsKernelFeature: 'FUSE-BPF (CONFIG_FUSE_BPF, Android kernels)',
+});
+
+function daemonOptions(request: MountRequest): Record<string, unknown> {
+  const { flavour: _flavour, ...knobs } = request.options;
+  return knobs;
+}
+
 export const fuseBpfBackend: Backend = {
   name: 'fuse-bpf',
   summary: 'FUSE-BPF backing passthrough (root_dir=<fd>,no_daemon): Android and patched kernels only',
@@ -95,9 +119,14 @@ export const fuseBpfBackend: Backend = {
     }
     return fuseBpfVerdict(feature, trialError);
   },
-  async mount({ lower, mountpoint }) {
+  async mount(request) {
+    const { lower, mountpoint } = request;
     // The kernel refuses a backing root that is itself on FUSE (stacking depth); say so plainly.
     if (isOnFuse(lower)) throw new UserError(`fuse-bpf: the lower directory ${lower} is on FUSE, which FUSE-BPF refuses as a backing root`);
+    if (fuseBpfFlavour(request.options) === 'daemon') {
+      const mounted = await fuseBpfDaemon.mount({ ...request, options: daemonOptions(request) });
+      return { ...mounted, info: { ...mounted.info, flavour: 'daemon' } };
+    }
     await mountNoDaemon(lower, mountpoint);
     return {
       backend: 'fuse-bpf',
@@ -108,7 +137,11 @@ export const fuseBpfBackend: Backend = {
     };
   },
   async unmount(mount) {
+    if (mount.info.flavour === 'daemon') return fuseBpfDaemon.unmount(mount);
     if (existsSync(mount.mountpoint)) await unmountPath(mount.mountpoint);
     return {};
+  },
+  async check(mount) {
+    return mount.info.flavour === 'daemon' ? fuseBpfDaemon.check?.(mount) : undefined;
   },
 };

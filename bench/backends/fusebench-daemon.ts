@@ -14,7 +14,10 @@ import type { Backend, Mount, MountRequest, ProbeResult } from './types.js';
 export const DAEMON_BINARY = path.join(SUITE_ROOT, 'infra', 'daemon', 'build', 'fusebench-daemon');
 export const DAEMON_ASAN_BINARY = path.join(SUITE_ROOT, 'infra', 'daemon', 'build', 'fusebench-daemon-asan');
 
-export type DaemonMode = 'plain' | 'passthrough';
+export type DaemonMode = 'plain' | 'passthrough' | 'bpf';
+/** How requests travel: read/write on /dev/fuse, or FUSE over io_uring (one ring per CPU). */
+export type DaemonTransport = 'dev' | 'uring';
+export type FuseBpfAbi = 'auto' | 'android' | 'rfc-v2' | 'rfc-v3';
 
 /** The binary to run: $FUSEBENCH_DAEMON (e.g. the sanitizer build in tests) or the normal build. */
 export function daemonBinary(): string {
@@ -29,10 +32,19 @@ export interface DaemonKnobs {
   allowOther?: boolean;
   defaultPermissions?: boolean;
   debug?: boolean;
+  /** --mode bpf: which LOOKUP backing block to send (auto: android when the kernel says fuse_bpf). */
+  fuseBpfAbi?: FuseBpfAbi;
 }
 
-export function daemonArgs(mode: DaemonMode, knobs: DaemonKnobs, paths: { lower: string; mountpoint: string; statsFile: string }): string[] {
+export function daemonArgs(
+  mode: DaemonMode,
+  knobs: DaemonKnobs,
+  paths: { lower: string; mountpoint: string; statsFile: string },
+  transport: DaemonTransport = 'dev',
+): string[] {
   const args = ['--mode', mode, '--foreground', '--ready-fd', '3', '--stats', paths.statsFile];
+  if (transport !== 'dev') args.push('--transport', transport);
+  if (mode === 'bpf' && knobs.fuseBpfAbi) args.push('--fuse-bpf-abi', knobs.fuseBpfAbi);
   if (knobs.threads !== undefined) args.push('--threads', String(knobs.threads));
   if (knobs.cache) args.push('--cache', knobs.cache);
   if (knobs.writeback) args.push('--writeback');
@@ -44,18 +56,36 @@ export function daemonArgs(mode: DaemonMode, knobs: DaemonKnobs, paths: { lower:
 
 const READY_TIMEOUT_MS = 15_000;
 
-export function makeDaemonBackend(name: string, mode: DaemonMode, summary: string): Backend {
+/** What sets one daemon backend apart beyond its mode: transport, kernel switches, probe facts. */
+export interface DaemonBackendVariant {
+  transport?: DaemonTransport;
+  /** Runs before each daemon starts (e.g. turns a kernel switch on, registering its undo). */
+  acquire?: () => void;
+  /** Runs once that daemon is gone, also when its mount failed. */
+  release?: () => Promise<void>;
+  /** Checked before probe()'s trial mount: a reason the path cannot work here, with what to do. */
+  precheck?: () => { reason: string; howToEnable?: string[] } | undefined;
+  /** Facts for probe() beyond the daemon's own (e.g. a module parameter as found). */
+  facts?: () => Record<string, string>;
+  needsKernelFeature?: string;
+}
+
+export function makeDaemonBackend(name: string, mode: DaemonMode, summary: string, variant: DaemonBackendVariant = {}): Backend {
   const daemons = new Map<string, DaemonProcess>();
+  const transport = variant.transport ?? 'dev';
 
   async function mount(request: MountRequest): Promise<Mount> {
     const knobs = request.options as DaemonKnobs;
     const statsFile = path.join(request.workDir, 'daemon-stats.json');
-    const args = daemonArgs(mode, knobs, { lower: request.lower, mountpoint: request.mountpoint, statsFile });
-    const daemon = startDaemon({ command: daemonBinary(), args, readyFd: true, onProcess: request.onProcess, detachedLogFile: request.detached ? path.join(request.workDir, 'daemon.log') : undefined });
+    const args = daemonArgs(mode, knobs, { lower: request.lower, mountpoint: request.mountpoint, statsFile }, transport);
+    variant.acquire?.();
+    let daemon: DaemonProcess | undefined;
     try {
+      daemon = startDaemon({ command: daemonBinary(), args, readyFd: true, onProcess: request.onProcess, detachedLogFile: request.detached ? path.join(request.workDir, 'daemon.log') : undefined });
       await waitForReadyLine(daemon, READY_TIMEOUT_MS);
     } catch (error) {
-      await unmountDaemon({ backend: name, mountpoint: request.mountpoint, lower: request.lower, info: {} }, daemon).catch(() => {});
+      if (daemon) await unmountDaemon({ backend: name, mountpoint: request.mountpoint, lower: request.lower, info: {} }, daemon).catch(() => {});
+      await variant.release?.();
       throw error;
     }
     daemons.set(request.mountpoint, daemon);
@@ -66,7 +96,7 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
       daemonPid: daemon.pid,
       fuseConnection: fuseConnectionOf(request.mountpoint),
       daemonStatsFile: statsFile,
-      info: { daemon: path.basename(daemonBinary()), daemonArgs: args.join(' '), mode },
+      info: { daemon: path.basename(daemonBinary()), daemonArgs: args.join(' '), mode, transport },
     };
   }
 
@@ -74,6 +104,9 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
     const binary = daemonBinary();
     if (!existsSync(binary)) return { supported: false, reason: `daemon not built: ${binary} is missing (run npm run setup)`, facts: {} };
     if (!existsSync('/dev/fuse')) return { supported: false, reason: '/dev/fuse does not exist (modprobe fuse)', facts: {} };
+    const variantFacts = variant.facts?.() ?? {};
+    const refused = variant.precheck?.();
+    if (refused) return { supported: false, reason: refused.reason, facts: { daemon: binary, ...variantFacts }, ...(refused.howToEnable ? { howToEnable: refused.howToEnable } : {}) };
     // The only sure answer to "does this kernel offer this mode" is a mount: try one on an empty dir.
     const root = scratchRoot();
     mkdirSync(root, { recursive: true });
@@ -86,9 +119,17 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
       const mounted = await mount({ lower, mountpoint: mnt, workDir: dir, options: {} });
       const stats = await readStats(mounted);
       await unmount(mounted);
-      return { supported: true, facts: { daemon: binary, ...(stats?.passthroughAbi ? { passthroughAbi: String(stats.passthroughAbi) } : {}) } };
+      return {
+        supported: true,
+        facts: {
+          daemon: binary,
+          ...variantFacts,
+          ...(stats?.passthroughAbi ? { passthroughAbi: String(stats.passthroughAbi) } : {}),
+          ...(stats?.fuseBpfAbi ? { fuseBpfAbi: String(stats.fuseBpfAbi) } : {}),
+        },
+      };
     } catch (error) {
-      return { supported: false, reason: errorMessage(error), facts: { daemon: binary } };
+      return { supported: false, reason: errorMessage(error), facts: { daemon: binary, ...variantFacts } };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -113,13 +154,23 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
   async function unmount(mounted: Mount) {
     const daemon = daemons.get(mounted.mountpoint);
     daemons.delete(mounted.mountpoint);
-    return unmountDaemon(mounted, daemon);
+    try {
+      return await unmountDaemon(mounted, daemon);
+    } finally {
+      if (daemon) await variant.release?.();
+    }
   }
 
   return {
     name,
     summary,
-    capabilities: { needsDaemon: true, fuse: true, writable: true, ...(mode === 'passthrough' ? { needsKernelFeature: 'FUSE passthrough (Linux 6.9+, CONFIG_FUSE_PASSTHROUGH)' } : {}) },
+    capabilities: {
+      needsDaemon: true,
+      fuse: true,
+      writable: true,
+      ...(mode === 'passthrough' ? { needsKernelFeature: 'FUSE passthrough (Linux 6.9+, CONFIG_FUSE_PASSTHROUGH)' } : {}),
+      ...(variant.needsKernelFeature ? { needsKernelFeature: variant.needsKernelFeature } : {}),
+    },
     probe,
     mount,
     unmount,

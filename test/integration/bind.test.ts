@@ -10,8 +10,10 @@ import { readMounts } from '../../bench/system.js';
 import { cli, FIXTURE_PROFILES } from '../helpers/cli.js';
 import { missingRootOrFio, skipUnless } from '../helpers/kernel.js';
 
-const scratch = process.env.FUSEBENCH_SCRATCH ?? '/tmp/fusebench';
-const suiteMounts = () => readMounts().filter((entry) => entry.mountpoint.startsWith(scratch));
+// A scratch root of its own, so processes and mounts of this test are told apart from anyone else's.
+const scratch = '/tmp/fb-test-bind';
+const env = { FUSEBENCH_SCRATCH: scratch };
+const suiteMounts = () => readMounts().filter((entry) => entry.mountpoint.startsWith(`${scratch}/`));
 const childProcessesOf = (pid: number): number[] => {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
@@ -34,7 +36,7 @@ const processesNamed = (pattern: RegExp): number[] =>
 describe.skipIf(skipUnless(missingRootOrFio()))('bench on a real bind mount', () => {
   it('a 2-second fio job gives records with non-zero bandwidth, a summary and a CSV, and leaves nothing mounted', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'bench-bind-'));
-    const result = await cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'tiny-seqread.yaml'), '--backends', 'bind', '--runtime', '2', '--repeat', '2', '--out', out]);
+    const result = await cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'tiny-seqread.yaml'), '--backends', 'bind', '--runtime', '2', '--repeat', '2', '--out', out], { env });
     expect(result.exitCode, result.all).toBe(0);
     const lines = readFileSync(path.join(out, 'runs.jsonl'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(2);
@@ -59,7 +61,7 @@ describe.skipIf(skipUnless(missingRootOrFio()))('bench on a real bind mount', ()
 
   it('SIGINT mid-run leaves no mount, no child process and no lock, and keeps the records already written', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'bench-sigint-'));
-    const child = cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'tiny-seqread.yaml'), '--backends', 'bind', '--runtime', '3', '--repeat', '4', '--out', out]);
+    const child = cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'tiny-seqread.yaml'), '--backends', 'bind', '--runtime', '3', '--repeat', '4', '--out', out], { env });
     let output = '';
     const sawSecondRun = new Promise<void>((resolve) => {
       child.all!.on('data', (chunk: Buffer) => {
@@ -69,13 +71,14 @@ describe.skipIf(skipUnless(missingRootOrFio()))('bench on a real bind mount', ()
     });
     await sawSecondRun;
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const fioBefore = processesNamed(/^fio /);
+    const oursBefore = processesNamed(new RegExp(scratch));
+    expect(oursBefore.length, 'fio (and collectors) running in the scratch root').toBeGreaterThan(0);
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode, result.all).toBe(130);
     expect(suiteMounts()).toEqual([]);
     expect(existsSync(path.join(scratch, 'lock'))).toBe(false);
-    expect(processesNamed(/^fio /).filter((pid) => fioBefore.includes(pid))).toEqual([]);
+    expect(processesNamed(new RegExp(scratch))).toEqual([]);
     expect(childProcessesOf(child.pid!)).toEqual([]);
     const lines = readFileSync(path.join(out, 'runs.jsonl'), 'utf8').trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(1);

@@ -112,6 +112,7 @@ int fb_dispatch(struct fb_ctx *ctx, const void *msg, size_t len)
 	struct fb_reply rep = {
 		.data = ctx->payload, .len = 0,
 		.buf = ctx->payload, .cap = ctx->payload_cap,
+		.after_send = NULL, .after_fd = -1,
 	};
 
 	if (se->opt.debug)
@@ -136,6 +137,8 @@ int fb_dispatch(struct fb_ctx *ctx, const void *msg, size_t len)
 		int s = ctx->chan->send(ctx->chan, iov, iovcnt);
 		if (s == -ENODEV)
 			ret = -ENODEV;
+		if (rep.after_send)
+			rep.after_send(&req, &rep, s);
 		if (se->opt.debug)
 			fprintf(stderr, "reply %-15s unique=%llu %s=%d%s\n",
 				fb_op_name(h->opcode, namebuf, sizeof(namebuf)),

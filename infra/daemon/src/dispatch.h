@@ -43,6 +43,9 @@ struct fb_reply {
 	size_t len;
 	void *buf;		/* scratch = ctx->payload */
 	size_t cap;
+	/* Optional: runs once the reply was sent (send_err 0 or -errno), e.g. to close an fd. */
+	void (*after_send)(const struct fb_req *req, struct fb_reply *rep, int send_err);
+	int after_fd;
 };
 
 /* Handler result: 0 = send reply, -errno = error reply, FB_NO_REPLY = none. */

@@ -93,6 +93,81 @@ struct fb_backing_map {		/* 7.40 struct fuse_backing_map */
 #define FB_ANDROID_FUSE_PASSTHROUGH      (1ULL << 63)
 #define FB_ANDROID_DEV_IOC_PASSTHROUGH_OPEN _IOW(FUSE_DEV_IOC_MAGIC, 126, uint32_t) /* 0x4004E57E */
 
+
+/*
+ * 7.42: FUSE over io_uring (Linux 6.14; kernel include/uapi/linux/fuse.h,
+ * Documentation/filesystems/fuse-io-uring.rst). INIT flag in flags2 bit 9;
+ * needs /sys/module/fuse/parameters/enable_uring = Y. FORGET and INTERRUPT
+ * still arrive on /dev/fuse.
+ */
+#ifndef FUSE_OVER_IO_URING
+#define FUSE_OVER_IO_URING (1ULL << 41)
+#endif
+#define FB_URING_IN_OUT_HEADER_SZ 128
+#define FB_URING_OP_IN_OUT_SZ     128
+#define FB_IO_URING_CMD_REGISTER         1	/* register an entry and fetch a request */
+#define FB_IO_URING_CMD_COMMIT_AND_FETCH 2	/* commit the reply, fetch the next */
+
+struct fb_uring_ent_in_out {	/* 7.42 struct fuse_uring_ent_in_out */
+	uint64_t flags;
+	uint64_t commit_id;	/* the request's unique; echo it in the commit */
+	uint32_t payload_sz;	/* bytes used in the payload buffer, either way */
+	uint32_t padding;
+	uint64_t reserved;
+};
+
+struct fb_uring_req_header {	/* 7.42 struct fuse_uring_req_header: iov[0] */
+	char in_out[FB_URING_IN_OUT_HEADER_SZ];	/* fuse_in_header / fuse_out_header */
+	char op_in[FB_URING_OP_IN_OUT_SZ];	/* the op's first in-arg (its fixed struct) */
+	struct fb_uring_ent_in_out ring_ent_in_out;
+};
+
+struct fb_uring_cmd_req {	/* 7.42 struct fuse_uring_cmd_req: the SQE128 command area */
+	uint64_t flags;
+	uint64_t commit_id;
+	uint16_t qid;
+	uint8_t padding[6];
+};
+
+_Static_assert(sizeof(struct fb_uring_ent_in_out) == 32, "fuse_uring_ent_in_out is 32 bytes");
+_Static_assert(sizeof(struct fb_uring_req_header) == 288, "fuse_uring_req_header is 288 bytes");
+_Static_assert(sizeof(struct fb_uring_cmd_req) == 24, "fuse_uring_cmd_req is 24 bytes");
+
+/*
+ * FUSE-BPF backing blocks appended to a LOOKUP reply after fuse_entry_out.
+ * Android Common Kernel (include/uapi/linux/android_fuse.h, android14-6.1):
+ * a second out arg struct fuse_entry_bpf_out. RFC v2 (2022): struct
+ * fuse_bpf_entry_out, 16 bytes; RFC v3/v4 (2023-24): the same grown to 24
+ * bytes (union { struct { u64 unused2; u64 fd; }; char name[16]; }).
+ */
+#define FB_FUSE_ACTION_KEEP    0
+#define FB_FUSE_ACTION_REMOVE  1
+#define FB_FUSE_ACTION_REPLACE 2
+struct fb_android_entry_bpf_out {
+	uint64_t backing_action;
+	uint64_t backing_fd;
+	uint64_t bpf_action;
+	uint64_t bpf_fd;
+};
+#define FB_FUSE_ENTRY_BACKING 1
+struct fb_rfc2_bpf_entry_out {
+	uint32_t entry_type;
+	uint32_t unused;
+	uint64_t fd;
+};
+struct fb_rfc3_bpf_entry_out {
+	uint32_t entry_type;
+	uint32_t unused;
+	uint64_t unused2;
+	uint64_t fd;
+};
+_Static_assert(sizeof(struct fb_android_entry_bpf_out) == 32, "fuse_entry_bpf_out is 32 bytes");
+_Static_assert(sizeof(struct fb_rfc2_bpf_entry_out) == 16, "RFC v2 fuse_bpf_entry_out is 16 bytes");
+_Static_assert(sizeof(struct fb_rfc3_bpf_entry_out) == 24, "RFC v3 fuse_bpf_entry_out is 24 bytes");
+_Static_assert(sizeof(struct fuse_entry_out) == 128, "fuse_entry_out is 128 bytes");
+/* Android kernels send it (protocol 7.38 there); we answer ENOSYS. */
+#define FB_ANDROID_FUSE_CANONICAL_PATH 2016
+
 /* 7.36+: flags2 carries bits 32..63 of the INIT flags. */
 static inline uint64_t fb_init_flags64(uint32_t flags, uint32_t flags2)
 {

@@ -19,12 +19,17 @@
 #include "options.h"
 #include "session.h"
 #include "transport.h"
+#include "transport_uring.h"
 
 enum {
 	EXIT_RUNTIME = 1,	/* start-up failed at run time (mount, INIT, threads) */
 	EXIT_USAGE = 2,		/* bad command line */
-	EXIT_NO_PASSTHROUGH = 3,	/* kernel did not offer passthrough */
+	EXIT_NO_KERNEL_FEATURE = 3,	/* kernel lacks what the mode or transport needs */
 };
+
+#define ENABLE_URING_PARAM "/sys/module/fuse/parameters/enable_uring"
+#define FUSE_BPF_FEATURE "/sys/fs/fuse/features/fuse_bpf"
+
 
 static struct fb_session g_se;
 static int g_ready_fd = -1;
@@ -141,12 +146,51 @@ static void negotiate(struct fb_session *se)
 		if (r < 0)
 			die(EXIT_RUNTIME, "waiting for INIT on /dev/fuse: %s", strerror(-r));
 	}
+	uint64_t offered = fb_init_flags64(se->init.flags, se->init.flags2);
+	if (se->init.failed && se->opt.transport == FB_TRANSPORT_URING && !(offered & FUSE_OVER_IO_URING))
+		die(EXIT_NO_KERNEL_FEATURE, "kernel did not offer FUSE_OVER_IO_URING in INIT (protocol %u.%u, "
+		    "flags2=0x%x): set " ENABLE_URING_PARAM " to Y (needs Linux 6.14+ with CONFIG_FUSE_IO_URING)",
+		    se->init.major, se->init.minor, se->init.flags2);
 	if (se->init.failed && se->opt.mode == FB_MODE_PASSTHROUGH && se->pt_abi == FB_PT_ABI_NONE)
-		die(EXIT_NO_PASSTHROUGH, "kernel did not offer FUSE_PASSTHROUGH in INIT (flags2=0x%x)",
+		die(EXIT_NO_KERNEL_FEATURE, "kernel did not offer FUSE_PASSTHROUGH in INIT (flags2=0x%x)",
 		    se->init.flags2);
 	if (se->init.failed)
 		die(EXIT_RUNTIME, "INIT failed: kernel FUSE protocol %u.%u", se->init.major,
 		    se->init.minor);
+}
+
+/* --transport uring: rings per CPU once INIT is done. */
+static void start_uring(struct fb_session *se)
+{
+	char why[512];
+	int r = fb_uring_start(se, why, sizeof(why));
+	if (r == -EOPNOTSUPP)
+		die(EXIT_NO_KERNEL_FEATURE, "%s: the kernel refused FUSE over io_uring; set "
+		    ENABLE_URING_PARAM " to Y", why);
+	if (r < 0)
+		die(EXIT_RUNTIME, "%s", why);
+}
+
+/* --mode bpf: which LOOKUP backing block this kernel understands. */
+static void resolve_bpf_abi(struct fb_session *se)
+{
+	se->bpf_abi = se->opt.bpf_abi;
+	if (se->bpf_abi != FB_BPF_ABI_AUTO)
+		return;
+	char buf[64] = "";
+	FILE *f = fopen(FUSE_BPF_FEATURE, "r");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strcmp(buf, "supported") == 0) {
+		se->bpf_abi = FB_BPF_ABI_ANDROID;
+		return;
+	}
+	die(EXIT_NO_KERNEL_FEATURE, "cannot tell which FUSE-BPF ABI this kernel speaks (%s %s); "
+	    "pass --fuse-bpf-abi android|rfc-v2|rfc-v3", FUSE_BPF_FEATURE, f ? "does not read 'supported'" : "is absent");
 }
 
 static void __attribute__((noreturn)) shutdown_and_exit(int unmount)
@@ -156,13 +200,15 @@ static void __attribute__((noreturn)) shutdown_and_exit(int unmount)
 		fb_unmount(g_se.opt.mnt);
 	/* Workers see ENODEV once the last user of the mount is gone. */
 	bool joined = fb_workers_join(&g_se, 2000);
+	joined = fb_uring_join(&g_se, 2000) && joined;
 	write_stats();
 	if (joined) {
+		fb_uring_free(&g_se);
 		fb_workers_free(&g_se);
 		fb_itable_destroy(&g_se.itable);
 		close(g_se.fd);
 	}
-	exit(0);
+	exit(__atomic_load_n(&g_se.exit_code, __ATOMIC_ACQUIRE));
 }
 
 int main(int argc, char **argv)
@@ -181,8 +227,6 @@ int main(int argc, char **argv)
 	se->fd = -1;
 	signal(SIGPIPE, SIG_IGN);
 
-	if (se->opt.mode == FB_MODE_BPF)
-		die(EXIT_USAGE, "bpf mode not built yet");
 	if (geteuid() != 0)
 		die(EXIT_RUNTIME, "must run as root (mount(2) and passthrough need CAP_SYS_ADMIN)");
 	if (g_ready_fd >= 0 && fcntl(g_ready_fd, F_GETFD) < 0) {
@@ -192,6 +236,8 @@ int main(int argc, char **argv)
 	/* The kernel has already applied the caller's umask to create modes. */
 	umask(0);
 	set_timeouts(se);
+	if (se->opt.mode == FB_MODE_BPF)
+		resolve_bpf_abi(se);
 
 	if (!se->opt.foreground)
 		daemonize();
@@ -215,13 +261,16 @@ int main(int argc, char **argv)
 		die(EXIT_RUNTIME, "%s", why);
 	g_mounted = 1;
 
-	r = fb_workers_alloc(se, se->opt.threads);
+	/* With io_uring, /dev/fuse carries only INIT, FORGET and INTERRUPT: one reader. */
+	r = fb_workers_alloc(se, se->opt.transport == FB_TRANSPORT_URING ? 1 : se->opt.threads);
 	if (r < 0)
 		die(EXIT_RUNTIME, "allocating worker buffers: %s", strerror(-r));
 	negotiate(se);
 	r = fb_workers_start(se);
 	if (r < 0)
 		die(EXIT_RUNTIME, "starting workers: %s", strerror(-r));
+	if (se->opt.transport == FB_TRANSPORT_URING)
+		start_uring(se);
 
 	report_start("ready\n");
 	if (!se->opt.foreground)

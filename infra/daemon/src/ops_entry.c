@@ -2,10 +2,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bpf_entry.h"
 #include "ops.h"
 #include "ops_common.h"
 
@@ -16,11 +18,66 @@ static int reply_entry(const struct fb_req *req, struct fb_reply *rep,
 	return fb_make_entry(req->se, parent, name, e);
 }
 
+/*
+ * --mode bpf: once the reply is written the kernel holds its own reference to
+ * the backing file. A kernel without FUSE-BPF refuses the longer reply with
+ * EINVAL; the first such refusal ends the daemon so the harness can report
+ * the path as unsupported.
+ */
+static void bpf_lookup_sent(const struct fb_req *req, struct fb_reply *rep, int send_err)
+{
+	struct fb_session *se = req->se;
+	if (rep->after_fd >= 0)
+		close(rep->after_fd);
+	if (send_err == 0) {
+		__atomic_store_n(&se->bpf_confirmed, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	if (send_err != -EINVAL || __atomic_load_n(&se->bpf_confirmed, __ATOMIC_ACQUIRE))
+		return;
+	fprintf(stderr, "error: kernel rejected the FUSE-BPF LOOKUP reply (EINVAL): no FUSE-BPF "
+		"(--fuse-bpf-abi %s)\n", fb_bpf_abi_name(se->bpf_abi));
+	int none = 0;
+	if (__atomic_compare_exchange_n(&se->exit_code, &none, 3, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		kill(getpid(), SIGUSR2);	/* main unmounts and exits with exit_code */
+}
+
+static int bpf_lookup(const struct fb_req *req, struct fb_reply *rep, struct fb_inode *parent,
+		      const char *name)
+{
+	struct fuse_entry_out e;
+	int r = fb_make_entry(req->se, parent, name, &e);
+	if (r < 0)
+		return r;
+	/* Only directories and regular files can back a node (symlinks etc. stay daemon-served). */
+	int flags = S_ISDIR(e.attr.mode) ? O_DIRECTORY : S_ISREG(e.attr.mode) ? 0 : -1;
+	int fd = -1;
+	if (flags >= 0) {
+		char path[FB_PROCPATH_MAX];
+		fb_procpath(path, fb_inode_of(&req->se->itable, e.nodeid)->fd);
+		fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+	}
+	size_t len = fd >= 0 ? fb_bpf_lookup_reply(req->se->bpf_abi, &e, fd, rep->buf, rep->cap) : 0;
+	if (!len) {
+		if (fd >= 0)
+			close(fd);
+		memcpy(fb_reply_struct(rep, sizeof(e)), &e, sizeof(e));
+		return 0;
+	}
+	rep->data = rep->buf;
+	rep->len = len;
+	rep->after_send = bpf_lookup_sent;
+	rep->after_fd = fd;
+	return 0;
+}
+
 FB_HANDLER(fb_op_lookup)
 {
 	const char *name = fb_arg_str(req, 0, NULL);
 	if (!name)
 		return -EINVAL;
+	if (req->se->opt.mode == FB_MODE_BPF)
+		return bpf_lookup(req, rep, fb_req_inode(req), name);
 	return reply_entry(req, rep, fb_req_inode(req), name);
 }
 

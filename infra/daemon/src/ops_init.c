@@ -60,6 +60,14 @@ FB_HANDLER(fb_op_init)
 		}
 	}
 
+	if (se->opt.transport == FB_TRANSPORT_URING) {
+		if (!(offered & FUSE_OVER_IO_URING)) {
+			ii->failed = true;
+			return -EPROTO;	/* main reports and unmounts */
+		}
+		want |= FUSE_OVER_IO_URING;
+	}
+
 	uint64_t reply = want & offered;
 	out->minor = in->minor < FB_PROTO_MINOR ? in->minor : FB_PROTO_MINOR;
 	out->max_readahead = in->max_readahead;

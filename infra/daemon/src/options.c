@@ -18,11 +18,30 @@ const char *fb_mode_name(enum fb_mode m)
 	return "?";
 }
 
+const char *fb_transport_name(enum fb_transport t)
+{
+	return t == FB_TRANSPORT_URING ? "uring" : "dev";
+}
+
+const char *fb_bpf_abi_name(enum fb_bpf_abi a)
+{
+	switch (a) {
+	case FB_BPF_ABI_AUTO:    return NULL;
+	case FB_BPF_ABI_ANDROID: return "android";
+	case FB_BPF_ABI_RFC_V2:  return "rfc-v2";
+	case FB_BPF_ABI_RFC_V3:  return "rfc-v3";
+	}
+	return NULL;
+}
+
 void fb_options_usage(const char *argv0)
 {
 	fprintf(stderr,
 		"usage: %s [options] LOWER MNT\n"
-		"  --mode plain|passthrough   (default plain)\n"
+		"  --mode plain|passthrough|bpf  (default plain)\n"
+		"  --transport dev|uring      /dev/fuse read/write (default) or FUSE over io_uring\n"
+		"  --uring-depth N            ring entries per queue (default 4)\n"
+		"  --fuse-bpf-abi auto|android|rfc-v2|rfc-v3  LOOKUP backing block of --mode bpf\n"
 		"  --threads N                worker threads (default: online CPUs)\n"
 		"  --cache never|auto|always  (default auto)\n"
 		"  --writeback                negotiate FUSE_WRITEBACK_CACHE (plain only)\n"
@@ -59,7 +78,8 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, unsigned whylen)
 {
 	enum { O_MODE = 256, O_THREADS, O_CACHE, O_WRITEBACK, O_ALLOW_OTHER, O_DEFPERM,
-	       O_FOREGROUND, O_DEBUG, O_READY_FD, O_STATS, O_FSNAME, O_HELP };
+	       O_FOREGROUND, O_DEBUG, O_READY_FD, O_STATS, O_FSNAME, O_HELP,
+	       O_TRANSPORT, O_URING_DEPTH, O_BPF_ABI };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, 0, O_MODE },
 		{ "threads", required_argument, 0, O_THREADS },
@@ -73,6 +93,9 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 		{ "stats", required_argument, 0, O_STATS },
 		{ "fsname", required_argument, 0, O_FSNAME },
 		{ "help", no_argument, 0, O_HELP },
+		{ "transport", required_argument, 0, O_TRANSPORT },
+		{ "uring-depth", required_argument, 0, O_URING_DEPTH },
+		{ "fuse-bpf-abi", required_argument, 0, O_BPF_ABI },
 		{ 0, 0, 0, 0 },
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -83,6 +106,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 	o->threads = ncpu > 0 ? (int)ncpu : 1;
 	o->ready_fd = -1;
 	o->fsname = "fusebench";
+	o->uring_depth = 4;
 
 	/* The ready fd must be known even when a later option is bad. */
 	for (int i = 1; i + 1 < argc; i++)
@@ -101,7 +125,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 			else if (strcmp(optarg, "bpf") == 0)
 				o->mode = FB_MODE_BPF;
 			else
-				return fail(why, whylen, "--mode must be plain or passthrough, got '%s'", optarg);
+				return fail(why, whylen, "--mode must be plain, passthrough or bpf, got '%s'", optarg);
 			break;
 		case O_THREADS:
 			if (parse_int(optarg, 1, 256, &o->threads))
@@ -132,6 +156,30 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 				return fail(why, whylen, "--fsname must be non-empty without commas or spaces");
 			o->fsname = optarg;
 			break;
+		case O_TRANSPORT:
+			if (strcmp(optarg, "dev") == 0)
+				o->transport = FB_TRANSPORT_DEV;
+			else if (strcmp(optarg, "uring") == 0)
+				o->transport = FB_TRANSPORT_URING;
+			else
+				return fail(why, whylen, "--transport must be dev or uring, got '%s'", optarg);
+			break;
+		case O_URING_DEPTH:
+			if (parse_int(optarg, 1, 64, &o->uring_depth))
+				return fail(why, whylen, "--uring-depth must be 1..64, got '%s'", optarg);
+			break;
+		case O_BPF_ABI:
+			if (strcmp(optarg, "auto") == 0)
+				o->bpf_abi = FB_BPF_ABI_AUTO;
+			else if (strcmp(optarg, "android") == 0)
+				o->bpf_abi = FB_BPF_ABI_ANDROID;
+			else if (strcmp(optarg, "rfc-v2") == 0)
+				o->bpf_abi = FB_BPF_ABI_RFC_V2;
+			else if (strcmp(optarg, "rfc-v3") == 0)
+				o->bpf_abi = FB_BPF_ABI_RFC_V3;
+			else
+				return fail(why, whylen, "--fuse-bpf-abi must be auto, android, rfc-v2 or rfc-v3, got '%s'", optarg);
+			break;
 		case O_HELP:
 			fb_options_usage(argv[0]);
 			exit(0);
@@ -148,5 +196,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 	if (o->mode == FB_MODE_PASSTHROUGH && o->writeback)
 		return fail(why, whylen, "--writeback cannot be combined with --mode passthrough: "
 			    "the kernel does not pass writes through with a writeback cache; drop one of them");
+	if (o->mode == FB_MODE_BPF && o->transport == FB_TRANSPORT_URING)
+		return fail(why, whylen, "--mode bpf runs over /dev/fuse only (no FUSE-BPF kernel has io_uring FUSE); drop --transport uring");
 	return 0;
 }

@@ -7,7 +7,19 @@
 enum fb_mode {
 	FB_MODE_PLAIN = 0,	/* every data op served in user space */
 	FB_MODE_PASSTHROUGH,	/* read/write go to a backing file in the kernel */
-	FB_MODE_BPF,		/* reserved: FUSE-BPF backing, not built yet */
+	FB_MODE_BPF,		/* LOOKUP replies carry a FUSE-BPF backing block */
+};
+
+enum fb_transport {
+	FB_TRANSPORT_DEV = 0,	/* read/writev on /dev/fuse */
+	FB_TRANSPORT_URING,	/* FUSE over io_uring: one ring per CPU */
+};
+
+enum fb_bpf_abi {
+	FB_BPF_ABI_AUTO = 0,	/* android if /sys/fs/fuse/features/fuse_bpf says supported */
+	FB_BPF_ABI_ANDROID,	/* struct fuse_entry_bpf_out, 32 bytes */
+	FB_BPF_ABI_RFC_V2,	/* struct fuse_bpf_entry_out, 16 bytes */
+	FB_BPF_ABI_RFC_V3,	/* RFC v3/v4: 24 bytes */
 };
 
 enum fb_cache {
@@ -19,6 +31,9 @@ enum fb_cache {
 struct fb_options {
 	enum fb_mode mode;
 	enum fb_cache cache;
+	enum fb_transport transport;
+	int uring_depth;	/* ring entries per queue */
+	enum fb_bpf_abi bpf_abi;
 	int threads;
 	bool writeback;
 	bool allow_other;
@@ -36,5 +51,7 @@ struct fb_options {
 int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, unsigned whylen);
 void fb_options_usage(const char *argv0);
 const char *fb_mode_name(enum fb_mode m);
+const char *fb_transport_name(enum fb_transport t);
+const char *fb_bpf_abi_name(enum fb_bpf_abi a);	/* NULL for AUTO */
 
 #endif

@@ -25,6 +25,7 @@ struct fb_init_info {
 };
 
 struct fb_worker;
+struct fb_uring;
 
 struct fb_session {
 	struct fb_options opt;
@@ -35,7 +36,11 @@ struct fb_session {
 	uint64_t timeout_sec;		/* entry and attr validity */
 	uint32_t timeout_nsec;
 	int nworkers;
-	struct fb_worker *workers;
+	struct fb_worker *workers;	/* /dev/fuse readers; one with --transport uring */
+	struct fb_uring *uring;		/* NULL unless --transport uring */
+	enum fb_bpf_abi bpf_abi;	/* resolved at start-up in bpf mode */
+	int bpf_confirmed;		/* a backed LOOKUP reply was accepted (atomic) */
+	int exit_code;			/* non-zero: exit with it (atomic) */
 	int ending;			/* set once shutdown began (atomic) */
 };
 

@@ -8,6 +8,7 @@
 #include "dispatch.h"
 #include "session.h"
 #include "transport.h"
+#include "transport_uring.h"
 
 static void sum_counter(struct fb_op_counter *acc, const struct fb_op_counter *c)
 {
@@ -33,8 +34,10 @@ static void write_ops(FILE *f, const struct fb_session *se)
 	struct fb_op_counter other[FB_STATS_NOTHER * 8] = { { 0, 0 } };
 	int nother = 0;
 
-	for (int w = 0; w < se->nworkers; w++) {
-		const struct fb_stats *s = &se->workers[w].stats;
+	int nq = fb_uring_nqueues(se);
+	for (int w = 0; w < se->nworkers + nq; w++) {
+		const struct fb_stats *s = w < se->nworkers ? &se->workers[w].stats
+							    : fb_uring_stats(se, w - se->nworkers);
 		for (int op = 0; op < FB_STATS_NOPS; op++)
 			sum_counter(&sum[op], &s->ops[op]);
 		for (int i = 0; i < FB_STATS_NOTHER; i++) {
@@ -76,6 +79,12 @@ int fb_stats_write(const struct fb_session *se, const char *path)
 		fprintf(f, "\"%s\"", abi);
 	else
 		fputs("null", f);
+	fprintf(f, ",\"transport\":\"%s\"", fb_transport_name(se->opt.transport));
+	if (se->opt.transport == FB_TRANSPORT_URING)
+		fprintf(f, ",\"uring\":{\"queues\":%d,\"depth\":%d,\"enterCalls\":%llu}",
+			fb_uring_nqueues(se), se->opt.uring_depth, fb_uring_enter_calls(se));
+	if (se->opt.mode == FB_MODE_BPF)
+		fprintf(f, ",\"fuseBpfAbi\":\"%s\"", fb_bpf_abi_name(se->bpf_abi));
 	fprintf(f, ",\"pid\":%d,\"threads\":%d", (int)getpid(), se->opt.threads);
 	fprintf(f, ",\"init\":{\"major\":%u,\"minor\":%u,\"flags\":%u,\"flags2\":%u,\"maxWrite\":%u}",
 		se->init.major, se->init.minor, se->init.flags, se->init.flags2, se->init.max_write);

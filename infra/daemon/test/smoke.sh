@@ -16,6 +16,8 @@ LOWER="$SCRATCH/lower"
 MNT="$SCRATCH/mnt"
 DAEMON_PID=""
 FAILS=0
+URING_PARAM=/sys/module/fuse/parameters/enable_uring
+URING_OLD=""	# set once we changed the module parameter
 
 cleanup() {
 	set +e
@@ -26,6 +28,7 @@ cleanup() {
 	fi
 	mountpoint -q "$MNT" 2>/dev/null && umount -l "$MNT"
 	mountpoint -q "$LOWER" 2>/dev/null && umount -l "$LOWER"
+	[[ -n "$URING_OLD" ]] && echo "$URING_OLD" >"$URING_PARAM"
 	rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
@@ -45,11 +48,11 @@ op_count() {
 }
 
 start_daemon() {
-	local bin="$1" mode="$2"
+	local bin="$1" mode="$2" transport="${3:-dev}"
 	local fifo="$SCRATCH/ready.fifo"
 	rm -f "$fifo" "$SCRATCH/stats.json"
 	mkfifo "$fifo"
-	"$bin" --foreground --mode "$mode" --allow-other --default-permissions \
+	"$bin" --foreground --mode "$mode" --transport "$transport" --allow-other --default-permissions \
 		--stats "$SCRATCH/stats.json" --ready-fd 3 "$LOWER" "$MNT" \
 		3>"$fifo" 2>"$SCRATCH/daemon.err" &
 	DAEMON_PID=$!
@@ -78,7 +81,7 @@ await_exit() {
 }
 
 run_checks() {
-	local mode="$1"
+	local mode="$1" transport="${2:-dev}"
 	local M="$MNT" L="$LOWER"
 
 	# 64 MiB of data: write, then read back through FUSE and compare.
@@ -211,11 +214,12 @@ PY
 		'! setpriv --reuid=65533 --regid=65533 --clear-groups sh -c "echo x > $M/b" 2>/dev/null'
 
 	check "statfs" test "$(stat -f -c %b "$M")" -gt 0
-	check "stats JSON shape" python3 - "$SCRATCH/stats.json" "$mode" <<'PY'
+	check "stats JSON shape" python3 - "$SCRATCH/stats.json" "$mode" "$transport" <<'PY'
 import json, sys
-kill = None
 d = json.load(open(sys.argv[1]))
 assert d["mode"] == sys.argv[2], d["mode"]
+assert d["transport"] == sys.argv[3], d["transport"]
+assert (sys.argv[3] == "uring") == ("uring" in d), d.get("uring")
 assert d["passthroughAbi"] == ("upstream-backing" if sys.argv[2] == "passthrough" else None)
 assert d["init"]["major"] == 7 and d["init"]["maxWrite"] == 1048576
 assert d["ops"]["INIT"]["count"] == 1 and d["ops"]["LOOKUP"]["count"] > 0
@@ -224,10 +228,10 @@ PY
 }
 
 run_mode() {
-	local bin="$1" mode="$2" stop="$3"
-	echo "== $(basename "$bin") --mode $mode (stop by $stop)"
-	start_daemon "$bin" "$mode"
-	run_checks "$mode"
+	local bin="$1" mode="$2" stop="$3" transport="${4:-dev}"
+	echo "== $(basename "$bin") --mode $mode --transport $transport (stop by $stop)"
+	start_daemon "$bin" "$mode" "$transport"
+	run_checks "$mode" "$transport"
 	rm -rf "${MNT:?}"/*
 	if [[ "$stop" == umount ]]; then
 		umount "$MNT"	# the kernel ends the session; the daemon must notice
@@ -253,11 +257,76 @@ if [[ $QUICK -eq 0 ]]; then
 	run_mode "$BIN-asan" passthrough umount
 fi
 
+# Daemon syscalls per READ request for 64 MiB of 4 KiB O_DIRECT reads (perf counts in the kernel).
+syscalls_per_read() {
+	local bin="$1" transport="$2"
+	start_daemon "$bin" plain "$transport" >/dev/null
+	dd if=/dev/urandom of="$MNT/io.bin" bs=1M count=64 status=none
+	local before after calls
+	before=$(op_count READ)
+	calls=$(perf stat -x, -e raw_syscalls:sys_enter -p "$DAEMON_PID" -o /dev/stdout -- \
+		dd if="$MNT/io.bin" of=/dev/null bs=4k iflag=direct status=none 2>/dev/null | awk -F, '/raw_syscalls/ { print $1 }')
+	after=$(op_count READ)
+	rm -f "$MNT/io.bin"
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || true
+	DAEMON_PID=""
+	python3 -c 'import sys; print(f"{int(sys.argv[1]) / max(1, int(sys.argv[2]) - int(sys.argv[3])):.2f}")' "$calls" "$after" "$before"
+}
+
 echo "== bad start-ups report on the ready fd"
 out=$("$BIN" --foreground --mode passthrough --writeback --ready-fd 3 "$LOWER" "$MNT" 3>&1 2>/dev/null || true)
 check "passthrough+writeback refused" eq "${out%%:*}" "error"
-out=$("$BIN" --foreground --mode bpf --ready-fd 3 "$LOWER" "$MNT" 3>&1 2>/dev/null || true)
-check "bpf mode stub" eq "$out" "error: bpf mode not built yet"
+
+echo "== --mode bpf on a kernel without FUSE-BPF"
+if [[ -e /sys/fs/fuse/features/fuse_bpf ]]; then
+	echo "  skip (this kernel has FUSE-BPF: test it in a guest, see README)"
+else
+	rc=0
+	out=$("$BIN" --foreground --mode bpf --ready-fd 3 "$LOWER" "$MNT" 3>&1 2>/dev/null) || rc=$?
+	check "auto ABI refused with a reason (exit $rc)" eq "${out%%(*}:$rc" "error: cannot tell which FUSE-BPF ABI this kernel speaks :3"
+	mkdir -p "$LOWER/bpfdir"
+	fifo="$SCRATCH/ready.fifo"; rm -f "$fifo"; mkfifo "$fifo"
+	"$BIN" --foreground --mode bpf --fuse-bpf-abi android --ready-fd 3 "$LOWER" "$MNT" \
+		3>"$fifo" 2>"$SCRATCH/daemon.err" &
+	DAEMON_PID=$!
+	read -r -t 20 line <"$fifo" || true
+	ls "$MNT/bpfdir" >/dev/null 2>&1 || true
+	rc=0; wait "$DAEMON_PID" || rc=$?; DAEMON_PID=""
+	check "android ABI: first LOOKUP reply rejected, daemon exits 3" eq "$line:$rc" "ready:3"
+	check "  and says why" grep -q "kernel rejected the FUSE-BPF LOOKUP reply (EINVAL): no FUSE-BPF" "$SCRATCH/daemon.err"
+	check "  and unmounted" eval '! mountpoint -q "$MNT"'
+	rmdir "$LOWER/bpfdir"
+fi
+
+echo "== --transport uring"
+if [[ ! -e "$URING_PARAM" ]]; then
+	echo "  skip (no $URING_PARAM: kernel without CONFIG_FUSE_IO_URING)"
+else
+	URING_OLD=$(cat "$URING_PARAM")
+	echo N >"$URING_PARAM"
+	rc=0
+	out=$("$BIN" --foreground --transport uring --ready-fd 3 "$LOWER" "$MNT" 3>&1 2>/dev/null) || rc=$?
+	check "enable_uring=N: refused with the fix, exit 3" eq "${out%%(*}:${out##*: }:$rc" \
+		"error: kernel did not offer FUSE_OVER_IO_URING in INIT :set $URING_PARAM to Y (needs Linux 6.14+ with CONFIG_FUSE_IO_URING):3"
+	echo Y >"$URING_PARAM"
+	run_mode "$BIN" plain umount uring
+	run_mode "$BIN" passthrough sigterm uring
+	if [[ $QUICK -eq 0 ]]; then
+		run_mode "$BIN-asan" plain sigterm uring
+		run_mode "$BIN-asan" passthrough umount uring
+	fi
+	if command -v perf >/dev/null; then
+		dev=$(syscalls_per_read "$BIN" dev)
+		uring=$(syscalls_per_read "$BIN" uring)
+		check "daemon syscalls per READ: uring $uring < /dev/fuse $dev" \
+			python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)' "$uring" "$dev"
+	else
+		echo "  skip syscall count (no perf: apt-get install linux-perf)"
+	fi
+	echo "$URING_OLD" >"$URING_PARAM"
+	URING_OLD=""
+fi
 
 if [[ $FAILS -ne 0 ]]; then
 	echo "smoke: $FAILS check(s) failed"
