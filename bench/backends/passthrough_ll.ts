@@ -32,8 +32,10 @@ export const passthroughLlBackend: Backend = {
     if (!existsSync('/dev/fuse')) return { supported: false, reason: '/dev/fuse does not exist (modprobe fuse)', facts: {} };
     return { supported: true, facts: { libfuseVersion: await libfuseVersion(), source: EXAMPLE_SOURCE, binary: PASSTHROUGH_LL_BINARY } };
   },
-  async mount({ lower, mountpoint, onProcess, detached, workDir }) {
-    const args = ['-f', '-o', `source=${lower}`, mountpoint];
+  async mount({ lower, mountpoint, onProcess, detached, workDir, options }) {
+    // Its defaults, unless the profile adds -o options (e.g. "xattr,allow_other" or "cache=always").
+    const extra = typeof options.options === 'string' && options.options.trim() !== '' ? `,${options.options.trim()}` : '';
+    const args = ['-f', '-o', `source=${lower}${extra}`, mountpoint];
     const daemon = startDaemon({ command: PASSTHROUGH_LL_BINARY, args, onProcess, detachedLogFile: detached ? path.join(workDir, 'daemon.log') : undefined });
     try {
       await waitForFuseMount(daemon, mountpoint, 15_000);
