@@ -11,7 +11,8 @@ import { SUITE_ROOT } from './environment.js';
 import { UserError } from './errors.js';
 import { runCompare } from './compare/run.js';
 import { formatDoctor, runDoctor } from './doctor.js';
-import { loadProfile } from './profiles.js';
+import { loadProfile, type LoadedProfile } from './profiles.js';
+import { datasetFor } from './dataset.js';
 import { writeReport } from './report/index.js';
 import { runBenchmark } from './runner.js';
 import { cleanupLeftovers, scratchRoot } from './scratch.js';
@@ -39,6 +40,28 @@ function userArgs(argv: readonly string[]): string[] {
   return args[0] === 'run' ? args.slice(1) : args;
 }
 
+/** `run --kernel`: the same run, inside a guest booted from the given kernel; results land in outDir. */
+async function runOnKernel(options: { kernel: string; initrd?: string; modules?: string; vmMemory?: number; vmCpus: number; vmTimeout?: number; loaded: LoadedProfile; outDir: string }): Promise<number> {
+  const { runSuiteInGuest, suiteArgsForGuest } = await import('./vm/run.js');
+  const profile = options.loaded.profile;
+  // The guest's tmpfs holds the data set and the suite's scratch: give it the data set plus room.
+  const datasetMiB = Math.ceil(datasetFor(profile).totalBytes / 1024 / 1024);
+  const memoryMiB = options.vmMemory ?? Math.max(2048, datasetMiB * 2 + 1536);
+  const result = await runSuiteInGuest({
+    kernel: path.resolve(options.kernel),
+    initrd: options.initrd ? path.resolve(options.initrd) : undefined,
+    modules: options.modules ? path.resolve(options.modules) : undefined,
+    memoryMiB,
+    cpus: options.vmCpus,
+    outDir: options.outDir,
+    suiteArgs: ['run', ...suiteArgsForGuest(userArgs(process.argv), options.outDir)],
+    timeoutSeconds: options.vmTimeout,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stderr.write(`guest ${result.kernelRelease} (${result.accel}) exited with ${result.exitCode} after ${result.elapsedSeconds.toFixed(0)} s; console log in ${path.join(options.outDir, 'vm-console.log')}\n`);
+  return result.exitCode;
+}
+
 export function buildProgram(): Command {
   const program = new Command('fusebench')
     .description('Benchmark the paths a FUSE file system can take (bind, plain FUSE, passthrough, FUSE-BPF, io_uring…) with fio, counting what each costs.')
@@ -58,10 +81,20 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed of the interleaved run order and the bootstrap', positiveInteger, 1)
     .option('--external <command>', "the external backend's daemon command, with {lower} and {mnt}, e.g. '/opt/passthrough_hp {lower} {mnt}'")
     .option('--no-trace', 'run without the tracing collectors (FUSE requests, syscalls, context switches); CPU from /proc is still read before and after')
-    .action(async (options: { profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number; external?: string; trace: boolean }) => {
+    .option('--kernel <bzImage>', 'run the whole suite in a QEMU guest booted from this kernel (KVM when /dev/kvm opens, else TCG emulation: functional evidence, not timing)')
+    .option('--initrd <file>', 'with --kernel: an initramfs of your own instead of the one the runner builds')
+    .option('--modules <dir>', 'with --kernel: a lib/modules/<release> tree for kernels whose virtio, 9p or fuse are modules')
+    .option('--vm-memory <MiB>', 'with --kernel: guest memory (default: enough for the profile\'s data set)', positiveInteger)
+    .option('--vm-cpus <n>', 'with --kernel: guest vCPUs', positiveInteger, 2)
+    .option('--vm-timeout <seconds>', 'with --kernel: kill a guest that runs longer than this', positiveInteger)
+    .action(async (options: { profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number; external?: string; trace: boolean; kernel?: string; initrd?: string; modules?: string; vmMemory?: number; vmCpus: number; vmTimeout?: number }) => {
       const loaded = loadProfile(options.profile);
       const outDir = path.resolve(options.out ?? path.join(SUITE_ROOT, 'reports', `${timestamp()}-${loaded.profile.name}`));
       installSignalCleanup();
+      if (options.kernel) {
+        process.exitCode = await runOnKernel({ ...options, kernel: options.kernel, loaded, outDir });
+        return;
+      }
       const backends = options.backends?.split(',').map((name) => name.trim()).filter(Boolean);
       const result = await runBenchmark({
         loaded,

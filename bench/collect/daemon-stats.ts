@@ -9,6 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Mount } from '../backends/types.js';
 import { sleep } from '../system.js';
 import type { RequestCountsBoard } from './board.js';
+import { requestMetrics } from './trace.js';
 import { crossCheckRequests } from './crosscheck.js';
 import { normalizeOpcodeName } from './opcodes.js';
 import { waitForIdleConnection } from './quiesce.js';
@@ -103,11 +104,19 @@ export function daemonStatsCollector(options: DaemonStatsCollectorOptions = {}):
   };
 }
 
-export function daemonStatsOutput(served: Record<string, OpCounter>, traced: Record<string, number> | undefined, _outcome: { ioCount: number }, mount: Pick<Mount, 'backend'>): CollectorOutput {
+export function daemonStatsOutput(served: Record<string, OpCounter>, traced: Record<string, number> | undefined, outcome: { ioCount: number }, mount: Pick<Mount, 'backend'>): CollectorOutput {
   const daemonRequestsByOpcode = Object.fromEntries(Object.entries(served).map(([name, counter]) => [name, counter.count]));
   const daemonServiceMeanUsByOpcode = Object.fromEntries(Object.entries(served).map(([name, counter]) => [name, Math.round(counter.totalNs / counter.count / 10) / 100]));
   const details: Record<string, unknown> = { daemonRequestsByOpcode, daemonServiceMeanUsByOpcode };
-  if (traced) details.crossCheck = crossCheckRequests(traced, daemonRequestsByOpcode);
-  else details.crossCheckSkipped = `requests of ${mount.backend} were not traced in this run`;
-  return { details };
+  if (traced) {
+    details.crossCheck = crossCheckRequests(traced, daemonRequestsByOpcode);
+    return { details };
+  }
+  // Not traced (a kernel before 6.12 has no fuse tracepoints): the daemon's own counters are the
+  // measurement of requests, labelled as such. FORGET and INTERRUPT never pass the tracepoint, so they
+  // are left out to keep the numbers comparable with traced runs.
+  details.crossCheckSkipped = `requests of ${mount.backend} were not traced in this run`;
+  details.requestsSource = 'daemon counters (no fuse tracepoints)';
+  const requestsByOpcode = Object.fromEntries(Object.entries(daemonRequestsByOpcode).filter(([name]) => !['FORGET', 'BATCH_FORGET', 'INTERRUPT'].includes(name)));
+  return { details, requestsByOpcode, metrics: requestMetrics(requestsByOpcode, outcome.ioCount) };
 }

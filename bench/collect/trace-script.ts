@@ -22,6 +22,8 @@ export interface TraceScriptOptions {
   harnessPid: number;
   /** Program name the workload's root process execs; null counts everything the harness starts. */
   workloadComm: string | null;
+  /** False on kernels before 6.12, which have no fuse tracepoints: those probes are left out. */
+  fuseTracepoints?: boolean;
 }
 
 /** Printed once every probe is attached (the readiness probe is attached last). */
@@ -51,8 +53,7 @@ export function bpftraceScript(options: TraceScriptOptions): string {
   if (workloadComm !== null && !/^[\w.+-]{1,15}$/.test(workloadComm)) throw new Error(`bpftrace script: bad comm ${workloadComm}`);
   const daemon = (body: string) => (daemonPid !== undefined ? `if (pid == ${daemonPid}) { ${body} } else ` : '');
   const joinWorkload = workloadComm === null ? '@workload[pid] = 1; @workloadTasks[pid] = 1;' : `if (comm == "${workloadComm}") { @workload[pid] = 1; @workloadTasks[pid] = 1; }`;
-  return `// fusebench trace collector (bench/collect/trace-script.ts)
-tracepoint:fuse:fuse_request_send {
+  const fuseProbes = options.fuseTracepoints === false ? '// no fuse tracepoints in this kernel (they arrived in 6.12)\n' : `tracepoint:fuse:fuse_request_send {
   if (args->connection == ${connection}) {
     @requests[args->opcode] = count();
     @start[args->unique] = nsecs;
@@ -73,7 +74,9 @@ tracepoint:fuse:fuse_request_end /args->connection == ${connection}/ {
   @latencyMaxNs[$o] = max($ns);
   if (args->error != 0) { @errors[$o] = count(); }
 }
-
+`;
+  return `// fusebench trace collector (bench/collect/trace-script.ts)
+${fuseProbes}
 tracepoint:sched:sched_process_fork {
   if (pid == ${harnessPid}) { @spawned[args->child_pid] = 1; }
   else if (@workload[pid]) { @workload[args->child_pid] = 1; @workloadTasks[args->child_pid] = 1; }

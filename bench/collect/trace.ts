@@ -55,16 +55,29 @@ export function connectionOf(mount: Mount): number {
 
 const perIo = (value: number, ioCount: number) => (ioCount > 0 ? value / ioCount : undefined);
 
+export const FUSE_SEND_EVENT = '/sys/kernel/tracing/events/fuse/fuse_request_send';
+
+/** requestsTotal, requestsPerIo and requestsPerIo:<OPCODE>, from whichever source counted them. */
+export function requestMetrics(requestsByOpcode: Record<string, number>, ioCount: number): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  const total = Object.values(requestsByOpcode).reduce((a, b) => a + b, 0);
+  metrics.requestsTotal = total;
+  const set = (name: string, value: number | undefined) => {
+    if (value !== undefined && Number.isFinite(value)) metrics[name] = value;
+  };
+  set('requestsPerIo', perIo(total, ioCount));
+  for (const [name, count] of Object.entries(requestsByOpcode)) set(`requestsPerIo:${name}`, perIo(count, ioCount));
+  return metrics;
+}
+
 /** Metrics and details of one traced run; pure, for tests on recorded output. */
-export function traceOutput(counts: TraceCounts, outcome: { ioCount: number }, facts: { connection: number; daemon: boolean; workloadPid?: number }): CollectorOutput {
+export function traceOutput(counts: TraceCounts, outcome: { ioCount: number }, facts: { connection: number; daemon: boolean; workloadPid?: number; fuseTracepoints?: boolean }): CollectorOutput {
   const metrics: Record<string, number> = {};
   const set = (name: string, value: number | undefined) => {
     if (value !== undefined && Number.isFinite(value)) metrics[name] = value;
   };
-  const requestsTotal = Object.values(counts.requestsByOpcode).reduce((a, b) => a + b, 0);
-  set('requestsTotal', requestsTotal);
-  set('requestsPerIo', perIo(requestsTotal, outcome.ioCount));
-  for (const [name, count] of Object.entries(counts.requestsByOpcode)) set(`requestsPerIo:${name}`, perIo(count, outcome.ioCount));
+  const fuseTraced = facts.fuseTracepoints !== false;
+  if (fuseTraced) Object.assign(metrics, requestMetrics(counts.requestsByOpcode, outcome.ioCount));
   for (const [name, latency] of Object.entries(counts.latencyByOpcode)) {
     set(`requestLatencyP50Us:${name}`, latency.p50Us);
     set(`requestLatencyP99Us:${name}`, latency.p99Us);
@@ -83,9 +96,10 @@ export function traceOutput(counts: TraceCounts, outcome: { ioCount: number }, f
   set('lostEvents', counts.lostEvents);
   return {
     metrics,
-    requestsByOpcode: counts.requestsByOpcode,
+    requestsByOpcode: fuseTraced ? counts.requestsByOpcode : undefined,
     details: {
       trace: {
+        ...(fuseTraced ? {} : { fuseRequests: 'not traced: this kernel has no fuse tracepoints (they arrived in 6.12); our daemon\'s own counters give requests per opcode' }),
         method: 'bpftrace, in-kernel maps (no per-event output, so no loss but what lostEvents reports)',
         connection: facts.connection,
         requestLatencyByOpcode: counts.latencyByOpcode,
@@ -120,7 +134,8 @@ export function traceCollector(options: TraceCollectorOptions = {}): Collector {
         await ensureTracefs();
         const connection = connectionOf(mount);
         const scriptFile = path.join(target.workDir, TRACE_SCRIPT_FILE);
-        writeFileSync(scriptFile, bpftraceScript({ connection, daemonPid: mount.daemonPid, harnessPid: process.pid, workloadComm: options.workloadComm === undefined ? 'fio' : options.workloadComm }));
+        const fuseTracepoints = existsSync(FUSE_SEND_EVENT);
+        writeFileSync(scriptFile, bpftraceScript({ connection, daemonPid: mount.daemonPid, harnessPid: process.pid, workloadComm: options.workloadComm === undefined ? 'fio' : options.workloadComm, fuseTracepoints }));
         const tracer = await startBpftrace(bpftrace, scriptFile, { readyTimeoutMs, recordPid: target.recordPid });
         let workloadPid: number | undefined;
         let stopped: Promise<CollectorOutput> | undefined;
@@ -136,10 +151,11 @@ export function traceCollector(options: TraceCollectorOptions = {}): Collector {
                 // Kept beside the script for a look by hand (and to record test fixtures from).
                 writeFileSync(path.join(target.workDir, TRACE_OUTPUT_FILE), stdout);
                 const counts = parseTraceOutput(stdout, stderr);
-                const output = traceOutput(counts, outcome, { connection, daemon: mount.daemonPid !== undefined, workloadPid });
+                const output = traceOutput(counts, outcome, { connection, daemon: mount.daemonPid !== undefined, workloadPid, fuseTracepoints });
                 // More than 1: bpftrace did not react to the first SIGINT in time (see startBpftrace).
                 Object.assign(output.details!.trace as object, { sigintsToStop: sigints, ...(bpfRun ? { bpfRunTimeNs: bpfRun.runTimeNs, bpfRunCount: bpfRun.runCount } : {}) });
-                publish?.(counts.requestsByOpcode);
+                // Without fuse tracepoints nothing was counted: say so to the daemon-stats collector.
+                publish?.(fuseTracepoints ? counts.requestsByOpcode : undefined);
                 return output;
               } finally {
                 publish?.(undefined);
