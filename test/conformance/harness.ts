@@ -3,9 +3,9 @@
  * under test and, side by side, on a bind mount of its own tmpfs (the reference). The two
  * observations must be equal, unless expectedDifferences names that backend and case with a reason.
  *
- * Backends: $CONFORMANCE_BACKENDS (comma-separated), default bind, fuse, fuse-passthrough,
- * passthrough_ll. A name the registry only plans (fuse-uring) or the machine cannot offer is skipped
- * with the reason, or fails under REQUIRE_KERNEL=1.
+ * Backends: $CONFORMANCE_BACKENDS (comma-separated), default bind, fuse, fuse-passthrough, fuse-uring,
+ * passthrough_ll. A name the registry only plans or the machine cannot offer (fuse-uring on a kernel
+ * without FUSE over io_uring) is skipped with the reason, or fails under REQUIRE_KERNEL=1.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { skipUnless } from '../helpers/kernel.js';
 import { backendUnavailable, leftoverTestMounts, mountBackend, type TestMount } from '../helpers/mounts.js';
 import { expectedDifferences, type ExpectedDifference } from './expected-differences.js';
 
-export const DEFAULT_BACKENDS = ['bind', 'fuse', 'fuse-passthrough', 'passthrough_ll'];
+export const DEFAULT_BACKENDS = ['bind', 'fuse', 'fuse-passthrough', 'fuse-uring', 'passthrough_ll'];
 
 export function conformanceBackends(fallback = DEFAULT_BACKENDS): string[] {
   const fromEnv = process.env.CONFORMANCE_BACKENDS?.split(',').map((name) => name.trim()).filter(Boolean);

@@ -12,6 +12,7 @@ static void free_inode(struct fb_inode *i)
 	for (struct fb_lock_owner *o = i->lock_owners, *n; o; o = n) {
 		n = o->next;
 		close(o->fd);
+		free(o->recs);
 		free(o);
 	}
 	close(i->fd);

@@ -10,10 +10,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* One POSIX lock range an owner was granted, with the pid that asked (for GETLK). */
+struct fb_lock_rec {
+	uint64_t start, end;	/* inclusive, FUSE style */
+	uint32_t type;		/* F_RDLCK or F_WRLCK */
+	uint32_t pid;		/* fuse_lk_in.lk.pid of the SETLK(W) that set it */
+};
+
 /* POSIX lock owner of an inode: its own lower open file carries its OFD locks. */
 struct fb_lock_owner {
 	uint64_t owner;
 	int fd;
+	struct fb_lock_rec *recs;	/* what it holds, as far as this mount set it; table lock */
+	size_t nrecs;
 	struct fb_lock_owner *next;
 };
 

@@ -7,6 +7,17 @@
  * FLUSH (sent on every close) closes that file, which drops exactly that
  * owner's locks, as close(2) does for POSIX locks.
  * flock() locks belong to the open file, so FUSE_LK_FLOCK uses the fh's fd.
+ *
+ * OFD locks have no pid: F_OFD_GETLK reports l_pid -1. So each owner also
+ * keeps the ranges it was granted with the pid the kernel sent in that
+ * SETLK(W) (fuse_lk_in.lk.pid, the caller's tgid in the connection's pid
+ * namespace), split and trimmed as POSIX does on unlock and relock, and GETLK
+ * answers the pid of the other owner's range overlapping the conflict the
+ * lower reported. Limits: a conflict with a lock this mount did not set (a
+ * process on the lower itself, another mount of it) reports pid 0, as does
+ * a lock whose SETLK is granted by the lower but not yet recorded when a
+ * GETLK races with it; a holder that has exited also reads as 0 (the kernel
+ * maps the pid back in its namespace).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,6 +64,8 @@ static int owner_fd(struct fb_session *se, struct fb_inode *ino, uint64_t owner)
 	}
 	o->owner = owner;
 	o->fd = fd;
+	o->recs = NULL;
+	o->nrecs = 0;
 	/* Two threads of one owner may race here; keep whichever entry came first. */
 	pthread_mutex_lock(&se->itable.lock);
 	for (struct fb_lock_owner *e = ino->lock_owners; e; e = e->next) {
@@ -85,6 +98,7 @@ void fb_lock_owner_release(struct fb_session *se, struct fb_inode *ino, uint64_t
 	pthread_mutex_unlock(&se->itable.lock);
 	if (found) {
 		close(found->fd);
+		free(found->recs);
 		free(found);
 	}
 }
@@ -98,6 +112,74 @@ static void to_flock(struct flock *fl, const struct fuse_file_lock *lk)
 	/* FUSE ranges are inclusive, with OFFSET_MAX meaning "to EOF and beyond". */
 	fl->l_len = lk->end >= (uint64_t)FB_OFFSET_MAX ? 0 : (off_t)(lk->end - lk->start + 1);
 	fl->l_pid = 0;	/* required by F_OFD_* */
+}
+
+/*
+ * After the lower granted owner [start, end] of type (F_UNLCK included):
+ * take that range out of its records and, unless unlocking, add it with pid.
+ * Out of memory only loses pids (GETLK then reports 0), never locks.
+ */
+static void record_lock(struct fb_session *se, struct fb_inode *ino, uint64_t owner,
+			const struct fuse_file_lock *lk)
+{
+	pthread_mutex_lock(&se->itable.lock);
+	struct fb_lock_owner *o = ino->lock_owners;
+	while (o && o->owner != owner)
+		o = o->next;
+	if (!o)
+		goto out;	/* a FLUSH raced in and dropped the owner */
+	/* At most one range splits in two, plus the new one. */
+	struct fb_lock_rec *nr = malloc((o->nrecs + 2) * sizeof(*nr));
+	if (!nr) {
+		free(o->recs);
+		o->recs = NULL;
+		o->nrecs = 0;
+		goto out;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < o->nrecs; i++) {
+		struct fb_lock_rec r = o->recs[i];
+		if (r.end < lk->start || r.start > lk->end) {
+			nr[n++] = r;
+			continue;
+		}
+		if (r.start < lk->start) {
+			nr[n] = r;
+			nr[n++].end = lk->start - 1;
+		}
+		if (r.end > lk->end) {
+			nr[n] = r;
+			nr[n++].start = lk->end + 1;
+		}
+	}
+	if (lk->type != F_UNLCK)
+		nr[n++] = (struct fb_lock_rec){ lk->start, lk->end, lk->type, lk->pid };
+	free(o->recs);
+	o->recs = nr;
+	o->nrecs = n;
+out:
+	pthread_mutex_unlock(&se->itable.lock);
+}
+
+/* The pid of another owner's recorded lock of type overlapping [start, end], or 0. */
+static uint32_t holder_pid(struct fb_session *se, struct fb_inode *ino, uint64_t self,
+			   uint64_t start, uint64_t end, uint32_t type)
+{
+	uint32_t pid = 0;
+	pthread_mutex_lock(&se->itable.lock);
+	for (struct fb_lock_owner *o = ino->lock_owners; o && !pid; o = o->next) {
+		if (o->owner == self)
+			continue;
+		for (size_t i = 0; i < o->nrecs; i++) {
+			const struct fb_lock_rec *r = &o->recs[i];
+			if (r->type == type && r->start <= end && r->end >= start) {
+				pid = r->pid;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&se->itable.lock);
+	return pid;
 }
 
 FB_HANDLER(fb_op_getlk)
@@ -118,8 +200,10 @@ FB_HANDLER(fb_op_getlk)
 		out->lk.start = (uint64_t)fl.l_start;
 		out->lk.end = fl.l_len == 0 ? (uint64_t)FB_OFFSET_MAX
 					    : (uint64_t)(fl.l_start + fl.l_len - 1);
-		/* OFD conflicts report pid -1; the kernel wants a pid or 0. */
-		out->lk.pid = fl.l_pid > 0 ? (uint32_t)fl.l_pid : 0;
+		/* OFD conflicts report pid -1: name the holder from our records. */
+		out->lk.pid = fl.l_pid > 0 ? (uint32_t)fl.l_pid
+					   : holder_pid(req->se, fb_req_inode(req), in->owner,
+							out->lk.start, out->lk.end, out->lk.type);
 	}
 	return 0;
 }
@@ -143,6 +227,10 @@ static int do_setlk(const struct fb_req *req, int wait)
 	to_flock(&fl, &in->lk);
 	if (fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) < 0)
 		return -errno;
+	struct fuse_file_lock lk = in->lk;
+	if (lk.end > (uint64_t)FB_OFFSET_MAX)
+		lk.end = (uint64_t)FB_OFFSET_MAX;
+	record_lock(req->se, fb_req_inode(req), in->owner, &lk);
 	return 0;
 }
 

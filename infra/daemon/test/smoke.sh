@@ -111,6 +111,21 @@ run_checks() {
 	rm -rf "$M/many"
 	check "rm -rf of 10,000 entries" test ! -e "$L/many"
 
+	# Unlinks during a listing: each survivor listed once (no restart from the top).
+	mkdir "$M/churn"
+	(cd "$M/churn" && touch f{0..299})
+	check "readdir with unlinks midway" eq "$(python3 - "$M/churn" <<'PY'
+import os, sys
+d = sys.argv[1]
+it = os.scandir(d); seen = [next(it).name for _ in range(50)]
+for i in range(0, 300, 2): os.unlink(os.path.join(d, "f%d" % i))
+seen += [e.name for e in it]
+odd = [n for n in seen if int(n[1:]) % 2]
+print(len(odd), len(set(odd)))
+PY
+)" "150 150"
+	rm -rf "$M/churn"
+
 	# Names.
 	echo one >"$M/a"
 	mv "$M/a" "$M/b"
@@ -199,12 +214,30 @@ try:
 except OSError:
     res = "blocked"
 q = struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 10, 0)
-typ = struct.unpack("hhqqi", fcntl.fcntl(g, fcntl.F_GETLK, q))[0]
+typ, _, _, _, holder = struct.unpack("hhqqi", fcntl.fcntl(g, fcntl.F_GETLK, q))
 os.waitpid(pid, 0)
 fcntl.lockf(g, fcntl.LOCK_EX | fcntl.LOCK_NB, 100, 0)
-print(res, typ == fcntl.F_WRLCK, "then acquired")
+print(res, typ == fcntl.F_WRLCK, "holder pid" if holder == pid else "pid %d" % holder, "then acquired")
 PY
-)" "blocked True then acquired"
+)" "blocked True holder pid then acquired"
+	# A lock split by a partial unlock: the hole is free, the rest still names its holder.
+	check "getlk after partial unlock" eq "$(python3 - "$M/lockf" <<'PY'
+import fcntl, os, struct, sys, time
+p = sys.argv[1]
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    f = open(p, "r+"); fcntl.lockf(f, fcntl.LOCK_EX, 100, 0); fcntl.lockf(f, fcntl.LOCK_UN, 20, 40)
+    os.write(w, b"x"); time.sleep(2); os._exit(0)
+os.read(r, 1)
+g = open(p, "r+")
+def getlk(start):
+    t, _, s, l, h = struct.unpack("hhqqi", fcntl.fcntl(g, fcntl.F_GETLK, struct.pack("hhqqi", fcntl.F_WRLCK, 0, start, 1, 0)))
+    return "free" if t == fcntl.F_UNLCK else "%d-%d %s" % (s, s + l - 1, "holder" if h == pid else h)
+print(getlk(50), getlk(70), getlk(10))
+os.kill(pid, 9); os.waitpid(pid, 0)
+PY
+)" "free 60-99 holder 0-39 holder"
 
 	# A non-root caller creates as itself (default_permissions + allow_other).
 	mkdir -m 1777 "$M/pub"
