@@ -13,7 +13,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { Mount } from '../backends/types.js';
 import { cleanups } from '../cleanup.js';
-import { UserError } from '../errors.js';
+import { errorMessage, UserError } from '../errors.js';
 import { findMount, run, sleep, terminate } from '../system.js';
 import type { RequestCountsBoard } from './board.js';
 import { waitForIdleConnection } from './quiesce.js';
@@ -136,7 +136,17 @@ export function traceCollector(options: TraceCollectorOptions = {}): Collector {
         const scriptFile = path.join(target.workDir, TRACE_SCRIPT_FILE);
         const fuseTracepoints = existsSync(FUSE_SEND_EVENT);
         writeFileSync(scriptFile, bpftraceScript({ connection, daemonPid: mount.daemonPid, harnessPid: process.pid, workloadComm: options.workloadComm === undefined ? 'fio' : options.workloadComm, fuseTracepoints }));
-        const tracer = await startBpftrace(bpftrace, scriptFile, { readyTimeoutMs, recordPid: target.recordPid });
+        let tracer: Awaited<ReturnType<typeof startBpftrace>>;
+        try {
+          tracer = await startBpftrace(bpftrace, scriptFile, { readyTimeoutMs, recordPid: target.recordPid });
+        } catch (error) {
+          // A kernel without what bpftrace needs (no BTF and no usable headers, as on small guest
+          // kernels) is reported, not a failed run: the record says why nothing was traced, and the
+          // daemon's own counters still give requests per opcode.
+          const reason = `not traced: ${errorMessage(error)}`;
+          publish?.(undefined);
+          return { stop: async () => ({ details: { trace: { unavailable: reason } } }) };
+        }
         let workloadPid: number | undefined;
         let stopped: Promise<CollectorOutput> | undefined;
         return {
