@@ -57,7 +57,10 @@ async function runOnKernel(options: { kernel: string; initrd?: string; modules?:
     outDir: options.outDir,
     suiteArgs: ['run', ...suiteArgsForGuest(userArgs(process.argv), options.outDir)],
     timeoutSeconds: options.vmTimeout,
-    log: (line) => process.stderr.write(`${line}\n`),
+    // The kernel's boot messages go to vm-console.log; the terminal gets the runner's and the suite's lines.
+    log: (line) => {
+      if (!/^guest: \[\s*\d+\.\d+\]/.test(line)) process.stderr.write(`${line}\n`);
+    },
   });
   process.stderr.write(`guest ${result.kernelRelease} (${result.accel}) exited with ${result.exitCode} after ${result.elapsedSeconds.toFixed(0)} s; console log in ${path.join(options.outDir, 'vm-console.log')}\n`);
   return result.exitCode;
@@ -83,7 +86,7 @@ export function buildProgram(): Command {
     .option('--external <command>', "the external backend's daemon command, with {lower} and {mnt}, e.g. '/opt/passthrough_hp {lower} {mnt}'")
     .option('--no-trace', 'run without the tracing collectors (FUSE requests, syscalls, context switches); CPU from /proc is still read before and after')
     .option('--kernel <bzImage>', 'run the whole suite in a QEMU guest booted from this kernel (KVM when /dev/kvm opens, else TCG emulation: functional evidence, not timing)')
-    .option('--initrd <file>', 'with --kernel: an initramfs of your own instead of the one the runner builds')
+    .option('--initrd <file>', "with --kernel: an extra initramfs loaded before the runner's own (its modules.dep is used when --modules is not given)")
     .option('--modules <dir>', 'with --kernel: a lib/modules/<release> tree for kernels whose virtio, 9p or fuse are modules')
     .option('--vm-memory <MiB>', 'with --kernel: guest memory (default: enough for the profile\'s data set)', positiveInteger)
     .option('--vm-cpus <n>', 'with --kernel: guest vCPUs', positiveInteger, 2)

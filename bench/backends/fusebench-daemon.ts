@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SUITE_ROOT } from '../environment.js';
+import { requestDaemonStats, type DaemonStats } from '../collect/daemon-stats.js';
 import { errorMessage } from '../errors.js';
 import { scratchRoot } from '../scratch.js';
 import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForReadyLine, type DaemonProcess } from './daemon.js';
@@ -70,6 +71,20 @@ export interface DaemonBackendVariant {
   needsKernelFeature?: string;
 }
 
+/** The ABI facts the daemon reports in its stats once INIT is done; empty if it cannot say. */
+async function negotiatedFacts(pid: number, statsFile: string): Promise<Record<string, string | number>> {
+  try {
+    const stats = (await requestDaemonStats(pid, statsFile)) as DaemonStats & { fuseBpfAbi?: string; transport?: string };
+    const facts: Record<string, string | number> = {};
+    if (stats.passthroughAbi) facts.passthroughAbi = stats.passthroughAbi;
+    if (stats.fuseBpfAbi) facts.fuseBpfAbi = stats.fuseBpfAbi;
+    if (stats.init?.minor !== undefined) facts.kernelProtocolMinor = stats.init.minor;
+    return facts;
+  } catch {
+    return {};
+  }
+}
+
 export function makeDaemonBackend(name: string, mode: DaemonMode, summary: string, variant: DaemonBackendVariant = {}): Backend {
   const daemons = new Map<string, DaemonProcess>();
   const transport = variant.transport ?? 'dev';
@@ -89,6 +104,8 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
       throw error;
     }
     daemons.set(request.mountpoint, daemon);
+    // What INIT settled (which passthrough or FUSE-BPF ABI, the protocol minor), for every record.
+    const negotiated = await negotiatedFacts(daemon.pid, statsFile);
     return {
       backend: name,
       mountpoint: request.mountpoint,
@@ -96,7 +113,7 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
       daemonPid: daemon.pid,
       fuseConnection: fuseConnectionOf(request.mountpoint),
       daemonStatsFile: statsFile,
-      info: { daemon: path.basename(daemonBinary()), daemonArgs: args.join(' '), mode, transport },
+      info: { daemon: path.basename(daemonBinary()), daemonArgs: args.join(' '), mode, transport, ...negotiated },
     };
   }
 
@@ -117,37 +134,13 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
     mkdirSync(mnt);
     try {
       const mounted = await mount({ lower, mountpoint: mnt, workDir: dir, options: {} });
-      const stats = await readStats(mounted);
       await unmount(mounted);
-      return {
-        supported: true,
-        facts: {
-          daemon: binary,
-          ...variantFacts,
-          ...(stats?.passthroughAbi ? { passthroughAbi: String(stats.passthroughAbi) } : {}),
-          ...(stats?.fuseBpfAbi ? { fuseBpfAbi: String(stats.fuseBpfAbi) } : {}),
-        },
-      };
+      const negotiated = Object.fromEntries(Object.entries(mounted.info).filter(([key]) => key === 'passthroughAbi' || key === 'fuseBpfAbi').map(([key, value]) => [key, String(value)]));
+      return { supported: true, facts: { daemon: binary, ...variantFacts, ...negotiated } };
     } catch (error) {
       return { supported: false, reason: errorMessage(error), facts: { daemon: binary, ...variantFacts } };
     } finally {
       rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
-  async function readStats(mounted: Mount): Promise<Record<string, unknown> | undefined> {
-    const daemon = daemons.get(mounted.mountpoint);
-    if (!daemon || !mounted.daemonStatsFile) return undefined;
-    const before = existsSync(mounted.daemonStatsFile) ? statSync(mounted.daemonStatsFile).mtimeMs : 0;
-    process.kill(daemon.pid, 'SIGUSR1');
-    for (let i = 0; i < 100; i++) {
-      if (existsSync(mounted.daemonStatsFile) && statSync(mounted.daemonStatsFile).mtimeMs !== before) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    try {
-      return JSON.parse(readFileSync(mounted.daemonStatsFile, 'utf8')) as Record<string, unknown>;
-    } catch {
-      return undefined;
     }
   }
 

@@ -24,6 +24,25 @@ describe.skipIf(skipUnless(missingRootOrFio()))('other paths on the host kernel'
     expect(readMounts().filter((entry) => entry.mountpoint.startsWith(`${env.FUSEBENCH_SCRATCH}/`))).toEqual([]);
   });
 
+  it('passthrough records name the ABI, read without READ requests, and fuse-uring leaves enable_uring as it found it', async () => {
+    const { readFileSync: read } = await import('node:fs');
+    const uringBefore = read('/sys/module/fuse/parameters/enable_uring', 'utf8').trim();
+    const out = mkdtempSync(path.join(os.tmpdir(), 'bench-abi-'));
+    const result = await cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'tiny-seqread.yaml'), '--backends', 'fuse-passthrough,fuse-uring', '--runtime', '1', '--repeat', '1', '--out', out], { env });
+    expect(result.exitCode, result.all).toBe(0);
+    const records = read(path.join(out, 'runs.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { backend: string; state: string; mount: Record<string, unknown>; requestsByOpcode?: Record<string, number> });
+    const passthrough = records.find((record) => record.backend === 'fuse-passthrough')!;
+    expect(passthrough.state).toBe('completed');
+    expect(passthrough.mount.passthroughAbi).toBe('upstream-backing');
+    expect(passthrough.requestsByOpcode?.READ ?? 0).toBe(0);
+    expect(passthrough.requestsByOpcode?.OPEN).toBeGreaterThan(0);
+    const uring = records.find((record) => record.backend === 'fuse-uring')!;
+    expect(uring.state).toBe('completed');
+    expect(uring.mount.transport).toBe('uring');
+    expect(uring.requestsByOpcode?.READ).toBeGreaterThan(0);
+    expect(read('/sys/module/fuse/parameters/enable_uring', 'utf8').trim()).toBe(uringBefore);
+  });
+
   it('doctor reports upstream passthrough, io_uring and the tracepoints as available', async () => {
     const result = await cli(['doctor', '--json'], { env });
     expect(result.exitCode, result.all).toBe(0);
