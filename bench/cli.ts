@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { backendNames, plannedBackends } from './backends/registry.js';
+import { backendNames } from './backends/registry.js';
 import { cleanups, installSignalCleanup } from './cleanup.js';
 import { defaultCollectors } from './collect/index.js';
 import { SUITE_ROOT } from './environment.js';
@@ -76,7 +76,7 @@ export function buildProgram(): Command {
     .command('run', { isDefault: true })
     .description('run a profile on every backend it names and write runs.jsonl, summary.json and results.csv')
     .option('-p, --profile <name|path>', 'profile: a name in profiles/ (seqread, randread, seqwrite, randwrite) or a YAML file', 'seqread')
-    .option('-b, --backends <list>', `comma-separated backends (default: the profile's list). Known: ${[...backendNames, ...Object.keys(plannedBackends)].join(', ')}`)
+    .option('-b, --backends <list>', `comma-separated backends (default: the profile's list). Known: ${backendNames.join(', ')}`)
     .option('--runtime <seconds>', "seconds each fio run measures (overrides the profile's runtimeSeconds)", positiveNumber)
     .option('--repeat <n>', 'repetitions of every cell (overrides the profile; fixed count, no adaptive repetition)', positiveInteger)
     .option('-o, --out <dir>', 'output directory (default: reports/<timestamp>-<profile>/)')

@@ -2,7 +2,7 @@
  * `npm run doctor`: what this kernel and machine can run, one row per backend, with the facts behind
  * each verdict and the commands that turn on what is off. `--json` gives the same data for scripts.
  */
-import { backendNames, backends, plannedBackends } from './backends/registry.js';
+import { backendNames, backends } from './backends/registry.js';
 import { readKernelFacts, type KernelFacts } from './kernel-facts.js';
 
 export interface DoctorRow {
@@ -70,7 +70,6 @@ export async function runDoctor(): Promise<DoctorReport> {
         : { backend: name, supported: false, reason: probe.reason, facts: probe.facts, howToEnable: probe.howToEnable ?? [] },
     );
   }
-  for (const [name, reason] of Object.entries(plannedBackends)) rows.push({ backend: name, supported: false, reason, facts: {}, howToEnable: [] });
   return { kernel, features: featureTable(kernel), backends: rows };
 }
 

@@ -122,7 +122,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const fio = await preflight(dataset, profile.lower === 'tmpfs');
 
   // Unknown names are a user error before anything is mounted; known-but-unsupported ones are data.
-  const backendObjects = new Map<string, Backend | undefined>(profile.backends.map((name) => [name, getBackend(name)]));
+  const backendObjects = new Map<string, Backend>(profile.backends.map((name) => [name, getBackend(name)]));
   const runners: WorkloadRunner[] = profile.workloads.map((workload) => workloadRunner(workload, profile, dataset, options));
 
   const releaseLock = await acquireLock();
@@ -147,13 +147,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
 
   const supported: Backend[] = [];
   for (const [name, backend] of backendObjects) {
-    const probe = backend ? await backend.probe() : { supported: false as const, reason: 'backend not implemented in this version of the suite', facts: {} };
-    if (probe.supported && backend) {
+    const probe = await backend.probe();
+    if (probe.supported) {
       supported.push(backend);
       environment.backends[name] = { ...probe.facts };
       continue;
     }
-    const reason = probe.supported ? 'not available' : probe.reason;
+    const reason = probe.reason;
     log(`${name}: unsupported: ${reason}`);
     store({ schemaVersion: 1, state: 'unsupported', backend: name, workload: '*', repetition: 0, sequence: sequence++, startedAt: now(), finishedAt: now(), accel, reason });
   }

@@ -37,7 +37,6 @@ export async function mountForUser(options: { backend: string; lower: string; mo
   if (!existsSync(mountpoint)) throw new UserError(`mountpoint ${options.mountpoint} does not exist`, `Create it first: mkdir -p ${options.mountpoint}`);
   if (findMount(mountpoint)) throw new UserError(`${mountpoint} is already a mount point`);
   const backend = getBackend(options.backend, '--backend');
-  if (!backend) throw new UserError(`backend ${options.backend} is not available in this version of the suite`);
   const probe = await backend.probe();
   if (!probe.supported) throw new UserError(`${options.backend}: unsupported: ${probe.reason}`);
   const workDir = path.join(mountsDir(), path.basename(recordFile(mountpoint), '.json'));

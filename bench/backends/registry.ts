@@ -30,13 +30,7 @@ export function isBackendName(name: string): name is BackendName {
   return (backendNames as readonly string[]).includes(name);
 }
 
-/** Names the suite knows but whose backend has not landed yet: reported unsupported, with the reason. */
-export const plannedBackends: Record<string, string> = {
-};
-
-export function getBackend(name: string, where = '--backends'): Backend | undefined {
+export function getBackend(name: string, where = '--backends'): Backend {
   if (isBackendName(name)) return backends[name];
-  if (name in plannedBackends) return undefined;
-  const known = [...backendNames, ...Object.keys(plannedBackends)].join(', ');
-  throw new UserError(`${where}: unknown backend "${name}"`, `Known backends: ${known}.`);
+  throw new UserError(`${where}: unknown backend "${name}"`, `Known backends: ${backendNames.join(', ')}.`);
 }
