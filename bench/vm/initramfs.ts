@@ -80,6 +80,9 @@ export function buildInitramfs(spec: InitramfsSpec): string {
   const conf = {
     NONCE: spec.nonce,
     OUT_DIR: spec.outDir ?? '',
+    // The guest's /tmp and /run are fresh tmpfs: a checkout that lives there (CI clones into /tmp)
+    // is bound back over them from the read-only host root.
+    CHECKOUT_DIR: spec.job.cwd,
     SCRATCH: spec.scratch,
     WANTED_MODULES: spec.wantedModules.join(' '),
   };

@@ -64,9 +64,20 @@ mount -t devtmpfs devtmpfs "$R/dev" 2>/dev/null || mount --bind /dev "$R/dev" ||
 mkdir -p "$R/dev/pts" "$R/dev/shm"
 mount -t devpts devpts "$R/dev/pts" 2>/dev/null
 mount -t tmpfs tmpfs "$R/dev/shm"
+# A checkout under /tmp or /run would be hidden by the tmpfs below: keep a handle on it first.
+case "$CHECKOUT_DIR" in
+  /tmp/*|/run/*)
+    mkdir -p /fusebench/checkout
+    mount --bind "$R$CHECKOUT_DIR" /fusebench/checkout || fail "cannot bind the checkout $CHECKOUT_DIR"
+    ;;
+esac
 # The host root is read-only: the chroot's /tmp (and so FUSEBENCH_SCRATCH) and /run are guest tmpfs.
 mount -t tmpfs -o mode=1777,size=80% tmpfs "$R/tmp" || fail "cannot mount tmpfs on /tmp (CONFIG_TMPFS)"
 mount -t tmpfs -o mode=755 tmpfs "$R/run" || fail "cannot mount tmpfs on /run"
+if [ -d /fusebench/checkout ]; then
+  mkdir -p "$R$CHECKOUT_DIR"
+  mount --bind /fusebench/checkout "$R$CHECKOUT_DIR" || fail "cannot put the checkout back at $CHECKOUT_DIR"
+fi
 mkdir -p "$R/run/fusebench" "$R$SCRATCH" "$R/tmp/fusebench-home"
 cp /fusebench/job.sh "$R/run/fusebench/job.sh"
 
