@@ -88,9 +88,11 @@ describe.skipIf(skipUnless(unavailable()))('FUSE-BPF and Android passthrough in 
         expect(run?.accel).toBe(accel);
       }
     }
-    const environment = JSON.parse(readFileSync(join(paths, 'environment.json'), 'utf8')) as { kernelRelease: string; accel: string };
+    const environment = JSON.parse(readFileSync(join(paths, 'environment.json'), 'utf8')) as { kernelRelease: string; accel: string; vm?: { kernelRelease?: string; accel?: string } };
     expect(environment.kernelRelease).toMatch(/^6\.1\./);
     expect(environment.accel).toBe(accel);
+    expect(environment.vm).toMatchObject({ kernelRelease: environment.kernelRelease, accel });
+    expect(existsSync(join(work, 'vm-console.log'))).toBe(true);
     if (accel === 'tcg') expect(readFileSync(join(paths, 'report.html'), 'utf8')).toContain('emulated');
   });
 

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkoutRoot } from '../../bench/vm/initramfs.js';
 import { qemuVersion } from '../../bench/vm/qemu.js';
-import { runInGuest, runSuiteInGuest, type GuestResult } from '../../bench/vm/run.js';
+import { runInGuest, type GuestResult } from '../../bench/vm/run.js';
 import { skipUnless } from '../helpers/kernel.js';
 
 const fuseBpfDir = resolve(checkoutRoot, '..', 'shared', 'kernels', 'fuse-bpf-6.1');
@@ -67,24 +67,6 @@ function smallSeqreadProfile(outDir: string): string {
     .replace(/rampSeconds: .*/, 'rampSeconds: 0').replace(/^repeat: .*/m, 'repeat: 1').replace(/^name: .*/m, 'name: seqread-small');
   writeFileSync(path, text);
   return path;
-}
-
-/**
- * `bench/cli.ts run` of a 64 MiB seqread on bind and fuse in the guest; results land on the host.
- * --no-trace: this tests the VM runner; the bpftrace collector has its own tests (it fails on these
- * 6.1 guests: no BTF on the FUSE-BPF build, no fuse tracepoints on either).
- */
-async function shortSuiteRun(name: string, kernel: { kernel: string; modules?: string }): Promise<void> {
-  const outDir = join(work, name);
-  const profile = smallSeqreadProfile(outDir);
-  const result = await runSuiteInGuest({
-    ...kernel, outDir, memoryMiB, log: quiet, timeoutSeconds: 300,
-    suiteArgs: ['run', '--profile', profile, '--backends', 'bind,fuse', '--no-trace', '--out', outDir],
-  });
-  const consoleTail = readFileSync(result.consoleLog, 'utf8').split('\n').slice(-40).join('\n');
-  expect(result.exitCode, `suite in the guest failed; console tail:\n${consoleTail}`).toBe(0);
-  const fuse = expectSuiteResults(outDir, result.kernelRelease);
-  console.info(`vm ${name}: ${result.kernelRelease}, ${result.accel}, boot ${result.bootSeconds.toFixed(1)} s, total ${result.elapsedSeconds.toFixed(1)} s, fuse: ${fuse}`);
 }
 
 /** The suite's own files in outDir: bind completed, fuse completed or unsupported with a reason. */
@@ -154,9 +136,8 @@ describe.skipIf(skipUnless(qemuProblem ?? (existsSync(fuseBpfKernel) ? undefined
       expect(existsSync(`/tmp/fusebench-vm-${process.pid}`)).toBe(false);
     }, 300_000);
 
-    it('runs a short bind,fuse seqread of this checkout and writes the results to the host', async () => {
-      await shortSuiteRun('fuse-bpf-suite', { kernel: fuseBpfKernel });
-    }, 360_000);
+    // The short suite run on this kernel is test/vm/fuse-bpf-paths.test.ts (bind, fuse, fuse-bpf and
+    // fuse-passthrough, results on the host): one boot fewer under TCG.
 
     it('kills a guest that hangs at the timeout and shows the console tail', async () => {
       const started = Date.now();
