@@ -53,7 +53,7 @@ describe('host-side pieces', () => {
 
   it('shares the host root read-only and the output dir writable, escaping commas', () => {
     const args = qemuArgs({ accel: 'tcg', kernel: '/k', initrd: '/i', cpus: 2, memoryMiB: 2048, outDir: '/o,ut', cmdline: 'console=ttyS0' }).join(' ');
-    expect(args).toContain('-accel tcg -cpu max -smp 2 -m 2048');
+    expect(args).toContain('-accel tcg,thread=single -cpu max -smp 2 -m 2048');
     expect(args).toContain('local,path=/,mount_tag=hostroot,security_model=none,readonly=on');
     expect(args).toContain('local,path=/o,,ut,mount_tag=fusebench_out,security_model=none');
     expect(args).toContain('-no-reboot');
