@@ -17,10 +17,10 @@ import { procCollector } from './proc.js';
 import { traceCollector } from './trace.js';
 import type { Collector } from './types.js';
 
-export function defaultCollectors(options: { trace: boolean }): Collector[] {
+export function defaultCollectors(options: { trace: boolean; syscalls?: boolean }): Collector[] {
   if (!options.trace) return [procCollector()];
   const board = new RequestCountsBoard();
-  return [traceCollector({ board }), procCollector(), daemonStatsCollector({ board })];
+  return [traceCollector({ board, syscalls: options.syscalls === true }), procCollector(), daemonStatsCollector({ board })];
 }
 
 export { daemonStatsCollector, procCollector, traceCollector, RequestCountsBoard };

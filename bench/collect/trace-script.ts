@@ -24,6 +24,14 @@ export interface TraceScriptOptions {
   workloadComm: string | null;
   /** False on kernels before 6.12, which have no fuse tracepoints: those probes are left out. */
   fuseTracepoints?: boolean;
+  /**
+   * Count syscalls and context switches of the daemon and the workload. These probes fire for every
+   * syscall and switch on the machine, which costs plain FUSE 4 KiB reads about a fifth of their
+   * throughput here (npm run bench:trace-overhead), so they are opt-in (--trace-all).
+   */
+  syscalls?: boolean;
+  /** Pair send and end per request for latency per opcode (two hash updates per request: opt-in too). */
+  latency?: boolean;
 }
 
 /** Printed once every probe is attached (the readiness probe is attached last). */
@@ -53,16 +61,17 @@ export function bpftraceScript(options: TraceScriptOptions): string {
   if (workloadComm !== null && !/^[\w.+-]{1,15}$/.test(workloadComm)) throw new Error(`bpftrace script: bad comm ${workloadComm}`);
   const daemon = (body: string) => (daemonPid !== undefined ? `if (pid == ${daemonPid}) { ${body} } else ` : '');
   const joinWorkload = workloadComm === null ? '@workload[pid] = 1; @workloadTasks[pid] = 1;' : `if (comm == "${workloadComm}") { @workload[pid] = 1; @workloadTasks[pid] = 1; }`;
+  const pairing = options.latency !== false;
   const fuseProbes = options.fuseTracepoints === false ? '// no fuse tracepoints in this kernel (they arrived in 6.12)\n' : `tracepoint:fuse:fuse_request_send {
   if (args->connection == ${connection}) {
-    @requests[args->opcode] = count();
+    @requests[args->opcode] = count();${pairing ? `
     @start[args->unique] = nsecs;
-    @opcode[args->unique] = args->opcode;
+    @opcode[args->unique] = args->opcode;` : ''}
   } else {
     @otherConnections[args->connection] = count();
   }
 }
-
+${pairing ? `
 tracepoint:fuse:fuse_request_end /args->connection == ${connection}/ {
   $t = @start[args->unique];
   if ($t == 0) { @unpairedEnds = count(); return; }
@@ -74,10 +83,8 @@ tracepoint:fuse:fuse_request_end /args->connection == ${connection}/ {
   @latencyMaxNs[$o] = max($ns);
   if (args->error != 0) { @errors[$o] = count(); }
 }
-`;
-  return `// fusebench trace collector (bench/collect/trace-script.ts)
-${fuseProbes}
-tracepoint:sched:sched_process_fork {
+` : ''}`;
+  const taskProbes = options.syscalls === false ? '// syscalls and context switches not counted (opt-in: --trace-all)\n' : `tracepoint:sched:sched_process_fork {
   if (pid == ${harnessPid}) { @spawned[args->child_pid] = 1; }
   else if (@workload[pid]) { @workload[args->child_pid] = 1; @workloadTasks[args->child_pid] = 1; }
 }
@@ -100,19 +107,21 @@ tracepoint:raw_syscalls:sys_enter {
 tracepoint:sched:sched_switch {
   ${daemon('@daemonSwitches[(args->prev_state & 0x7f) != 0 ? 1 : 0] = count();')}if (@workload[pid]) { @workloadSwitches[(args->prev_state & 0x7f) != 0 ? 1 : 0] = count(); }
 }
-
-// Last, so that it fires only once every probe above is attached: the harness calls getppid() until
-// it reads the line.
-tracepoint:syscalls:sys_enter_getppid /pid == ${harnessPid} && @ready == 0/ {
+`;
+  return `// fusebench trace collector (bench/collect/trace-script.ts)
+${fuseProbes}
+${taskProbes}
+// Last, so that it fires only once every probe above is attached: the harness sends itself SIGWINCH
+// (ignored) until it reads the line. A signal tracepoint, not a syscalls:sys_enter_* one: enabling any
+// of those puts every task's syscalls on the slow tracing path, which alone cost plain FUSE 4 KiB
+// reads several percent of their throughput.
+tracepoint:signal:signal_generate /args->pid == ${harnessPid} && args->sig == 28 && @ready == 0/ {
   @ready = 1;
   printf("${READY_LINE}\\n");
 }
 
 END {
-  clear(@spawned);
-  clear(@workload);
-  clear(@opcode);
-  clear(@ready);
+${options.syscalls === false ? '' : '  clear(@spawned);\n  clear(@workload);\n'}${options.fuseTracepoints === false || !pairing ? '' : '  clear(@opcode);\n'}  clear(@ready);
 }
 `;
 }

@@ -4,7 +4,7 @@
  * the kernel by one bpftrace program (trace-script.ts) and read once at stop (trace-parse.ts).
  *
  * Lifecycle of the bpftrace process: registered with `cleanups` and the run's pid list the moment it
- * exists; start() returns only once every probe is attached (it answers a getppid() of ours); stop()
+ * exists; start() returns only once every probe is attached (it answers a SIGWINCH we send ourselves); stop()
  * sends SIGINT, which makes bpftrace print its maps and exit, and ends it by pid if it does not.
  * bpftrace attaches through perf_event_open, so no tracefs instance is created or left behind.
  */
@@ -29,6 +29,8 @@ export interface TraceCollectorOptions {
   bpftrace?: string;
   readyTimeoutMs?: number;
   stopTimeoutMs?: number;
+  /** Also count syscalls and context switches (system-wide probes, costly: see trace-script.ts). */
+  syscalls?: boolean;
 }
 
 export const TRACEFS = '/sys/kernel/tracing';
@@ -71,7 +73,7 @@ export function requestMetrics(requestsByOpcode: Record<string, number>, ioCount
 }
 
 /** Metrics and details of one traced run; pure, for tests on recorded output. */
-export function traceOutput(counts: TraceCounts, outcome: { ioCount: number }, facts: { connection: number; daemon: boolean; workloadPid?: number; fuseTracepoints?: boolean }): CollectorOutput {
+export function traceOutput(counts: TraceCounts, outcome: { ioCount: number }, facts: { connection: number; daemon: boolean; workloadPid?: number; fuseTracepoints?: boolean; syscalls?: boolean }): CollectorOutput {
   const metrics: Record<string, number> = {};
   const set = (name: string, value: number | undefined) => {
     if (value !== undefined && Number.isFinite(value)) metrics[name] = value;
@@ -84,11 +86,12 @@ export function traceOutput(counts: TraceCounts, outcome: { ioCount: number }, f
     set(`requestLatencyMaxUs:${name}`, latency.maxUs);
   }
   const switches = (s: { voluntary: number; involuntary: number }) => s.voluntary + s.involuntary;
-  if (facts.daemon) {
+  const tasksCounted = facts.syscalls !== false;
+  if (facts.daemon && tasksCounted) {
     set('daemonSyscallsPerIo', perIo(counts.daemonSyscalls, outcome.ioCount));
     set('daemonContextSwitchesPerIo', perIo(switches(counts.daemonSwitches), outcome.ioCount));
   }
-  const workloadTracked = facts.workloadPid !== undefined && counts.workloadTasks.includes(facts.workloadPid);
+  const workloadTracked = tasksCounted && facts.workloadPid !== undefined && counts.workloadTasks.includes(facts.workloadPid);
   if (workloadTracked) {
     set('workloadSyscallsPerIo', perIo(counts.workloadSyscalls, outcome.ioCount));
     set('workloadContextSwitchesPerIo', perIo(switches(counts.workloadSwitches), outcome.ioCount));
@@ -99,6 +102,7 @@ export function traceOutput(counts: TraceCounts, outcome: { ioCount: number }, f
     requestsByOpcode: fuseTraced ? counts.requestsByOpcode : undefined,
     details: {
       trace: {
+        ...(tasksCounted ? {} : { syscallsAndSwitches: 'not counted: opt-in with --trace-all (its system-wide probes cost plain FUSE 4 KiB reads 10-20% of their throughput)' }),
         ...(fuseTraced ? {} : { fuseRequests: 'not traced: this kernel has no fuse tracepoints (they arrived in 6.12); our daemon\'s own counters give requests per opcode' }),
         method: 'bpftrace, in-kernel maps (no per-event output, so no loss but what lostEvents reports)',
         connection: facts.connection,
@@ -135,7 +139,7 @@ export function traceCollector(options: TraceCollectorOptions = {}): Collector {
         const connection = connectionOf(mount);
         const scriptFile = path.join(target.workDir, TRACE_SCRIPT_FILE);
         const fuseTracepoints = existsSync(FUSE_SEND_EVENT);
-        writeFileSync(scriptFile, bpftraceScript({ connection, daemonPid: mount.daemonPid, harnessPid: process.pid, workloadComm: options.workloadComm === undefined ? 'fio' : options.workloadComm, fuseTracepoints }));
+        writeFileSync(scriptFile, bpftraceScript({ connection, daemonPid: mount.daemonPid, harnessPid: process.pid, workloadComm: options.workloadComm === undefined ? 'fio' : options.workloadComm, fuseTracepoints, syscalls: options.syscalls === true, latency: options.syscalls === true }));
         let tracer: Awaited<ReturnType<typeof startBpftrace>>;
         try {
           tracer = await startBpftrace(bpftrace, scriptFile, { readyTimeoutMs, recordPid: target.recordPid });
@@ -161,7 +165,7 @@ export function traceCollector(options: TraceCollectorOptions = {}): Collector {
                 // Kept beside the script for a look by hand (and to record test fixtures from).
                 writeFileSync(path.join(target.workDir, TRACE_OUTPUT_FILE), stdout);
                 const counts = parseTraceOutput(stdout, stderr);
-                const output = traceOutput(counts, outcome, { connection, daemon: mount.daemonPid !== undefined, workloadPid, fuseTracepoints });
+                const output = traceOutput(counts, outcome, { connection, daemon: mount.daemonPid !== undefined, workloadPid, fuseTracepoints, syscalls: options.syscalls === true });
                 // More than 1: bpftrace did not react to the first SIGINT in time (see startBpftrace).
                 Object.assign(output.details!.trace as object, { sigintsToStop: sigints, ...(bpfRun ? { bpfRunTimeNs: bpfRun.runTimeNs, bpfRunCount: bpfRun.runCount } : {}) });
                 // Without fuse tracepoints nothing was counted: say so to the daemon-stats collector.
@@ -257,8 +261,8 @@ async function startBpftrace(binary: string, scriptFile: string, options: { read
       cleanup.dismiss();
       throw failure(exited ? 'exited before it was ready' : `was not ready within ${options.readyTimeoutMs / 1000} s`);
     }
-    // The readiness probe fires on our getppid(); process.ppid makes that syscall on every read.
-    void process.ppid;
+    // The readiness probe fires on a SIGWINCH to ourselves, whose default action is to ignore it.
+    process.kill(process.pid, 'SIGWINCH');
     await sleep(20);
   }
 

@@ -10,7 +10,7 @@ describe('the bpftrace program', () => {
     expect(script).toContain('comm == "fio"');
     expect(script).toContain(READY_LINE);
     // The readiness probe must come after every counting probe.
-    expect(script.indexOf('sys_enter_getppid')).toBeGreaterThan(script.lastIndexOf('sched_switch'));
+    expect(script.indexOf('signal_generate')).toBeGreaterThan(script.lastIndexOf('sched_switch'));
   });
 
   it('without a daemon, counts no daemon at all (not pid 0)', () => {
@@ -38,5 +38,17 @@ describe('opcode names', () => {
     expect(opcodeName(7)).toBe('OP_7');
     expect(normalizeOpcodeName('OP_53')).toBe('COPY_FILE_RANGE_64');
     expect(normalizeOpcodeName('READ')).toBe('READ');
+  });
+});
+
+describe('the default, low-cost program', () => {
+  it('counts FUSE requests only: no syscall, scheduler or request-pairing probes, and no syscall tracepoint for readiness', () => {
+    const script = bpftraceScript({ connection: 40, daemonPid: 1234, harnessPid: 99, workloadComm: 'fio', syscalls: false, latency: false });
+    expect(script).toContain('tracepoint:fuse:fuse_request_send');
+    expect(script).not.toContain('tracepoint:fuse:fuse_request_end');
+    expect(script).not.toContain('raw_syscalls');
+    expect(script).not.toContain('sched_switch');
+    expect(script).not.toContain('tracepoint:syscalls:');
+    expect(script).not.toMatch(/clear\(@(spawned|workload|opcode)\)/);
   });
 });

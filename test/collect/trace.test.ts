@@ -59,7 +59,7 @@ describe.skipIf(skipUnless(missingTracing()))('collectors on real mounts', () =>
     const recorded: number[] = [];
     const n = 50;
     const out = await withMount('fuse', { cache: 'never' }, 4096, async (testMount) => {
-      const collectors = defaultCollectors({ trace: true });
+      const collectors = defaultCollectors({ trace: true, syscalls: true });
       const sessions = [];
       for (const collector of collectors) sessions.push(await collector.start({ mount: testMount.mount, workDir: testMount.workDir, recordPid: (pid) => recorded.push(pid) }));
       for (let i = 0; i < n; i++) statSync(path.join(testMount.mount.mountpoint, 'data'));
@@ -77,7 +77,7 @@ describe.skipIf(skipUnless(missingTracing()))('collectors on real mounts', () =>
 
   it('a bind mount gives zero FUSE requests, counted by the same program, and tracks fio\'s process tree', async () => {
     const out = await withMount('bind', {}, 8 * MiB, async (testMount) =>
-      merged(await collectAround(defaultCollectors({ trace: true }), testMount, async (started) => {
+      merged(await collectAround(defaultCollectors({ trace: true, syscalls: true }), testMount, async (started) => {
         for (let i = 0; i < 10; i++) statSync(path.join(testMount.mount.mountpoint, 'data'));
         return fioRead(testMount, started, '4k', 8 * MiB);
       })),
@@ -94,7 +94,7 @@ describe.skipIf(skipUnless(missingTracing()))('collectors on real mounts', () =>
 
   it('reading 64 MiB through fuse-passthrough sends no READ request', async () => {
     const out = await withMount('fuse-passthrough', {}, 64 * MiB, async (testMount) =>
-      merged(await collectAround(defaultCollectors({ trace: true }), testMount, (started) => fioRead(testMount, started, '1m', 64 * MiB))),
+      merged(await collectAround(defaultCollectors({ trace: true, syscalls: true }), testMount, (started) => fioRead(testMount, started, '1m', 64 * MiB))),
     );
     expect(out.requestsByOpcode.OPEN).toBeGreaterThanOrEqual(1);
     expect(out.requestsByOpcode.READ ?? 0).toBe(0);
@@ -103,7 +103,7 @@ describe.skipIf(skipUnless(missingTracing()))('collectors on real mounts', () =>
 
   it('reading 64 MiB through plain fuse sends between 64 MiB / max_read and 64 MiB / 4 KiB READs, and the daemon agrees', async () => {
     const out = await withMount('fuse', {}, 64 * MiB, async (testMount) =>
-      merged(await collectAround(defaultCollectors({ trace: true }), testMount, (started) => fioRead(testMount, started, '1m', 64 * MiB))),
+      merged(await collectAround(defaultCollectors({ trace: true, syscalls: true }), testMount, (started) => fioRead(testMount, started, '1m', 64 * MiB))),
     );
     const reads = out.requestsByOpcode.READ ?? 0;
     // max_read is at most FUSE_MAX_MAX_PAGES (256) pages = 1 MiB.
