@@ -42,20 +42,32 @@ export function workloadRunner(workload: Workload, profile: Profile, dataset: Da
   if (workload.engine === 'fio') {
     const runtimeSeconds = overrides.runtimeSeconds ?? profile.runtimeSeconds;
     const rampSeconds = Math.min(profile.rampSeconds, Math.max(0, runtimeSeconds / 4));
+    const jobFor = (mountpoint: string, seconds: number) =>
+      fioJobFile({
+        workload,
+        files: dataset.relativeFiles.map((file) => path.join(mountpoint, file)),
+        fileSizeBytes: dataset.fileSizeBytes,
+        runtimeSeconds: seconds,
+        rampSeconds: 0,
+        cache: profile.cache,
+      });
     return {
       name: workload.name,
       headline: defaultHeadline(workload),
       writes: /write|rw/.test(workload.rw),
+      // The ramp is a job of its own before the collectors start, not fio's ramp_time: fio leaves the
+      // ramp out of its I/O count, and the collectors would count its requests, inflating every
+      // per-I/O figure by (ramp + runtime) / runtime.
+      ...(rampSeconds > 0
+        ? {
+            async prepare(context: WorkloadContext) {
+              await runFio(jobFor(context.mountpoint, rampSeconds), context.workDir, { onStart: context.onStart, signal: context.signal, timeoutMs: rampSeconds * 3000 + 60_000 });
+            },
+          }
+        : {}),
       async run(context) {
-        const spec = fioJobFile({
-          workload,
-          files: dataset.relativeFiles.map((file) => path.join(context.mountpoint, file)),
-          fileSizeBytes: dataset.fileSizeBytes,
-          runtimeSeconds,
-          rampSeconds,
-          cache: profile.cache,
-        });
-        const timeoutMs = (runtimeSeconds + rampSeconds) * 1000 * 3 + 60_000;
+        const spec = jobFor(context.mountpoint, runtimeSeconds);
+        const timeoutMs = runtimeSeconds * 1000 * 3 + 60_000;
         const fio = await runFio(spec, context.workDir, { onStart: context.onStart, signal: context.signal, timeoutMs });
         return { metrics: fio.result.metrics, spec, fioVersion: fio.result.fioVersion };
       },
