@@ -159,6 +159,33 @@ export async function unmountDaemon(mount: Mount, daemon: DaemonProcess | undefi
   return problem ? { daemonFailure: problem, daemonLog: daemon?.tail(20) } : {};
 }
 
+/**
+ * The daemons one backend has running, by mountpoint: mount() records each, and the backend's
+ * unmount and check are these (the daemon is ended with its mount and forgotten).
+ */
+export interface MountedDaemons {
+  add(mountpoint: string, daemon: DaemonProcess): void;
+  unmount(mount: Mount): Promise<UnmountResult>;
+  check(mount: Mount): Promise<string | undefined>;
+}
+
+export function mountedDaemons(): MountedDaemons {
+  const daemons = new Map<string, DaemonProcess>();
+  return {
+    add(mountpoint, daemon) {
+      daemons.set(mountpoint, daemon);
+    },
+    async unmount(mount) {
+      const daemon = daemons.get(mount.mountpoint);
+      daemons.delete(mount.mountpoint);
+      return unmountDaemon(mount, daemon);
+    },
+    async check(mount) {
+      return daemonProblem(daemons.get(mount.mountpoint));
+    },
+  };
+}
+
 export function requireExecutable(file: string, hint: string): string | undefined {
   return existsSync(file) ? undefined : `${file} is not built (${hint})`;
 }

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForFuseMount, type DaemonProcess } from './daemon.js';
+import { fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount } from './daemon.js';
 import type { Backend } from './types.js';
 
 /** Splits a command template into argv, honouring single and double quotes; fills {lower} and {mnt}. */
@@ -18,7 +18,7 @@ export function expandCommand(template: string, values: { lower: string; mnt: st
   return words.map((word) => word.replaceAll('{lower}', values.lower).replaceAll('{mnt}', values.mnt));
 }
 
-const daemons = new Map<string, DaemonProcess>();
+const daemons = mountedDaemons();
 
 export const externalBackend: Backend = {
   name: 'external',
@@ -42,7 +42,7 @@ export const externalBackend: Backend = {
     }
     // A daemon that forked to the background has exited with 0 here; the mount is what matters.
     const foreground = !daemon.exit();
-    if (foreground) daemons.set(mountpoint, daemon);
+    if (foreground) daemons.add(mountpoint, daemon);
     return {
       backend: 'external',
       mountpoint,
@@ -52,12 +52,6 @@ export const externalBackend: Backend = {
       info: { daemon: command, daemonArgs: args.join(' '), commandTemplate: template, foreground },
     };
   },
-  async unmount(mount) {
-    const daemon = daemons.get(mount.mountpoint);
-    daemons.delete(mount.mountpoint);
-    return unmountDaemon(mount, daemon);
-  },
-  async check(mount) {
-    return daemonProblem(daemons.get(mount.mountpoint));
-  },
+  unmount: daemons.unmount,
+  check: daemons.check,
 };

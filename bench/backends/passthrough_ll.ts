@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { SUITE_ROOT } from '../environment.js';
-import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForFuseMount, type DaemonProcess } from './daemon.js';
+import { fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount } from './daemon.js';
 import type { Backend, ProbeResult } from './types.js';
 
 export const PASSTHROUGH_LL_BINARY = path.join(SUITE_ROOT, 'build', 'passthrough_ll');
@@ -18,7 +18,7 @@ async function libfuseVersion(): Promise<string> {
   return result.failed ? 'unknown' : String(result.stdout).trim();
 }
 
-const daemons = new Map<string, DaemonProcess>();
+const daemons = mountedDaemons();
 
 export const passthroughLlBackend: Backend = {
   name: 'passthrough_ll',
@@ -43,7 +43,7 @@ export const passthroughLlBackend: Backend = {
       await unmountDaemon({ backend: 'passthrough_ll', mountpoint, lower, info: {} }, daemon).catch(() => {});
       throw error;
     }
-    daemons.set(mountpoint, daemon);
+    daemons.add(mountpoint, daemon);
     return {
       backend: 'passthrough_ll',
       mountpoint,
@@ -53,12 +53,6 @@ export const passthroughLlBackend: Backend = {
       info: { daemon: 'passthrough_ll', daemonArgs: args.join(' '), libfuseVersion: await libfuseVersion() },
     };
   },
-  async unmount(mount) {
-    const daemon = daemons.get(mount.mountpoint);
-    daemons.delete(mount.mountpoint);
-    return unmountDaemon(mount, daemon);
-  },
-  async check(mount) {
-    return daemonProblem(daemons.get(mount.mountpoint));
-  },
+  unmount: daemons.unmount,
+  check: daemons.check,
 };

@@ -345,22 +345,16 @@ function boot(
   });
 }
 
+export interface RunSuiteInGuestOptions extends Omit<GuestOptions, 'bootTimeoutSeconds'> {
+  /** argv of bench/cli.ts in the guest. */
+  suiteArgs: string[];
+}
+
 /**
  * Runs `bench/cli.ts ...suiteArgs` of this checkout in the guest (same Node, fio and daemon build
  * through the read-only host root). The results land in outDir through the writable share.
  */
-export async function runSuiteInGuest(opts: {
-  kernel: string;
-  initrd?: string;
-  modules?: string;
-  memoryMiB?: number;
-  cpus?: number;
-  outDir: string;
-  suiteArgs: string[];
-  timeoutSeconds?: number;
-  log?: (line: string) => void;
-  signal?: AbortSignal;
-}): Promise<{ exitCode: number; accel: Accel; consoleLog: string; kernelRelease: string; bootSeconds: number; elapsedSeconds: number }> {
+export async function runSuiteInGuest(opts: RunSuiteInGuestOptions): Promise<Omit<GuestResult, 'qemuVersion' | 'stdout'>> {
   const { suiteArgs, ...guest } = opts;
   const result = await runInGuest({
     ...guest,

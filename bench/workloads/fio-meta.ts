@@ -9,10 +9,9 @@
  *
  * Set-up (untimed): the files filestat and filedelete need are laid out by prepare() in meta-<workload>/, 4 KiB each, so
  * fio finds them at the right size and lays out nothing itself; filecreate gets an empty directory.
- * As in meta.ts, a lifecycle that calls prepare/cleanup keeps that out of the collectors' window;
- * otherwise run() does it and reports the calls as setupOpsInWindow. fio's own start-up still stats
- * every file about three times before the timed loop (seen with strace, fio 3.33), and those requests
- * are in the counts.
+ * As in meta.ts, the lifecycle calls prepare/cleanup outside the collectors' window, so run() makes no
+ * set-up calls (setupOpsInWindow 0). fio's own start-up still stats every file about three times
+ * before the timed loop (seen with strace, fio 3.33), and those requests are in the counts.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +19,7 @@ import { UserError } from '../errors.js';
 import type { Workload } from '../profiles.js';
 import { extractFioJson, runFio } from './fio.js';
 import type { WorkloadContext, WorkloadOutcome, WorkloadRunner } from './index.js';
-import { createFile, META_HEADLINE, removeTree, Tally } from './meta.js';
+import { createFile, metaFixtureRunner, removeTree, Tally } from './meta.js';
 
 export type FioMetaWorkload = Extract<Workload, { engine: 'fio-meta' }>;
 
@@ -109,44 +108,19 @@ export function prepareFioMetaFiles(mountpoint: string, workload: FioMetaWorkloa
 }
 
 export function fioMetaRunner(workload: FioMetaWorkload): WorkloadRunner {
-  let preparedAt: string | undefined;
-  const cleanupAt = (mountpoint: string, tally = new Tally()) => {
-    removeTree(path.join(mountpoint, fioMetaDir(workload.name)), tally);
-    return tally;
-  };
   return {
-    name: workload.name,
-    headline: workload.headline ?? META_HEADLINE,
-    writes: true,
-    async prepare(context) {
-      prepareFioMetaFiles(context.mountpoint, workload);
-      preparedAt = context.mountpoint;
-    },
-    async cleanup(context) {
-      cleanupAt(context.mountpoint);
-      preparedAt = undefined;
-    },
+    ...metaFixtureRunner(workload, fioMetaDir(workload.name), (mountpoint) => prepareFioMetaFiles(mountpoint, workload)),
     async run(context: WorkloadContext): Promise<WorkloadOutcome> {
-      const external = preparedAt === context.mountpoint;
-      const tally = new Tally();
-      if (!external) prepareFioMetaFiles(context.mountpoint, workload, tally);
       const spec = fioMetaJobFile(workload, context.mountpoint);
-      let fioVersion: string;
-      let metrics: Record<string, number>;
-      try {
-        const fio = await runFio(spec, context.workDir, { onStart: context.onStart, signal: context.signal, timeoutMs: 300_000 });
-        // runFio parses for the data engines (bandwidth…); the metadata view reads the same output file.
-        ({ fioVersion, metrics } = parseFioMetaJson(extractFioJson(readFileSync(path.join(context.workDir, 'fio.json'), 'utf8'))));
-        fioVersion = fio.result.fioVersion;
-      } finally {
-        if (!external) cleanupAt(context.mountpoint, tally);
-      }
+      const fio = await runFio(spec, context.workDir, { onStart: context.onStart, signal: context.signal, timeoutMs: 300_000 });
+      // runFio parses for the data engines (bandwidth…); the metadata view reads the same output file.
+      const { metrics } = parseFioMetaJson(extractFioJson(readFileSync(path.join(context.workDir, 'fio.json'), 'utf8')));
       const measure = `fio-${workload.ioengine}`;
       return {
-        metrics: { ...metrics, setupOpsInWindow: tally.calls },
+        metrics: { ...metrics, setupOpsInWindow: 0 },
         spec,
-        fioVersion,
-        details: { measure, setupInWindow: !external },
+        fioVersion: fio.result.fioVersion,
+        details: { measure, setupInWindow: false },
       };
     },
   };

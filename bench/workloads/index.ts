@@ -30,9 +30,10 @@ export interface WorkloadRunner {
   writes: boolean;
   run(context: WorkloadContext): Promise<WorkloadOutcome>;
   /**
-   * Untimed set-up on the mount (metadata fixtures). A lifecycle that calls prepare before the
-   * collectors start and cleanup after they stop keeps these calls out of the counts; when they are
-   * not called, run() does both itself and reports the calls as the metric setupOpsInWindow.
+   * Untimed set-up on the mount (metadata fixtures). The lifecycle calls prepare before the
+   * collectors start and cleanup after they stop, so these calls stay out of the counts; run() expects
+   * prepare to have run. What set-up still falls inside the window (write-fsync's untimed open and
+   * close) is reported as the metric setupOpsInWindow.
    */
   prepare?(context: WorkloadContext): Promise<void>;
   cleanup?(context: WorkloadContext): Promise<void>;

@@ -1,10 +1,12 @@
 /**
- * What every chart module shares: the chart type, the backend colour scale, facet headers and the
- * dot-range layout used by the latency charts. A chart is a pure function from the report model to a
- * vega-lite spec with its data inline, or undefined when no cell has what it draws.
+ * What every chart module shares: the chart type, the backend colour scale, the stacked-panel layout
+ * with one labelled row per backend, and the dot-range layout used by the latency charts. A chart is a
+ * pure function from the report model to a vega-lite spec with its data inline, or undefined when no
+ * cell has what it draws.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { backendColour, type ReportModel } from '../model.js';
+import type { CellSummary } from '../../results/schema.js';
+import { backendColour, orderedCells, type LabelledRun, type ReportModel } from '../model.js';
 
 export interface Chart {
   /** File name stem: charts/NAME.svg and charts/NAME.vl.json. */
@@ -41,6 +43,58 @@ export function labelOrder(rows: ReadonlyArray<{ label: string; backend: string;
   return [...new Set(ranked.map((row) => row.label))];
 }
 
+/** The rows a chart draws, from every cell of every run in report order; `rowsOf` gives none for a cell without data. */
+export function cellRows<Row>(model: ReportModel, rowsOf: (cell: CellSummary, run: LabelledRun, runIndex: number) => Row[]): Row[] {
+  return model.runs.flatMap((run, runIndex) => orderedCells(model, run).flatMap((cell) => rowsOf(cell, run, runIndex)));
+}
+
+/** The y encoding of every panel: one band per row label, in labelOrder. */
+export interface LabelAxis {
+  readonly field: 'label';
+  readonly type: 'nominal';
+  readonly sort: string[];
+  readonly title: null;
+}
+
+export interface PanelLayout {
+  /** The scales each panel gets for itself (a panel per workload and unit needs its own x); the others are shared. */
+  independent: ReadonlyArray<'x' | 'y'>;
+  /** Height of one row label's band, in pixels. */
+  step: number;
+  /** Transforms applied within each panel before its layers. */
+  transform?: readonly object[];
+}
+
+/**
+ * One panel per distinct `panel` field, stacked top to bottom with its name as a header, each
+ * PANEL_WIDTH wide with one band per row label; `layers` draws a panel given that label axis.
+ */
+export function facetedPanels(
+  model: ReportModel,
+  rows: ReadonlyArray<{ label: string; backend: string; runIndex: number }>,
+  layout: PanelLayout,
+  layers: (y: LabelAxis) => readonly object[],
+): TopLevelSpec {
+  const y: LabelAxis = { field: 'label', type: 'nominal', sort: labelOrder(rows, model), title: null };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: baseConfig,
+    data: { values: rows },
+    facet: { row: { field: 'panel', type: 'nominal', header: panelHeader } },
+    resolve: { scale: Object.fromEntries(layout.independent.map((channel) => [channel, 'independent'])) },
+    spec: { width: PANEL_WIDTH, height: { step: layout.step }, ...(layout.transform && { transform: layout.transform }), layer: layers(y) },
+  } as TopLevelSpec;
+}
+
+/** The number at the end of a stacked bar: the sum of `field` over the row's segments. */
+export function stackTotalLayer(y: LabelAxis, field: string) {
+  return {
+    transform: [{ aggregate: [{ op: 'sum', field, as: 'total' }], groupby: ['panel', 'label'] }],
+    mark: { type: 'text', align: 'left', dx: 5, fontSize: 11 },
+    encoding: { y, x: { field: 'total', type: 'quantitative' }, text: { field: 'total', type: 'quantitative', format: '.3~g' } },
+  } as const;
+}
+
 export interface DotRangeRow {
   panel: string;
   label: string;
@@ -57,40 +111,32 @@ export interface DotRangeRow {
 export function dotRangeSpec(model: ReportModel, rows: DotRangeRow[], statistics: string[], axisTitle: string): TopLevelSpec {
   const positive = rows.filter((row) => row.value > 0 && Number.isFinite(row.value));
   const colour = backendScale(model, positive.map((row) => row.backend));
-  const sort = labelOrder(positive, model);
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
-    data: { values: positive },
-    facet: { row: { field: 'panel', type: 'nominal', header: panelHeader } },
-    resolve: { scale: { y: 'independent', x: 'independent' } },
-    spec: {
-      width: PANEL_WIDTH,
-      height: { step: 22 },
-      transform: [{ joinaggregate: [{ op: 'min', field: 'value', as: 'low' }, { op: 'max', field: 'value', as: 'high' }], groupby: ['panel', 'label'] }],
-      layer: [
-        {
-          mark: { type: 'rule', strokeWidth: 2, opacity: 0.6 },
-          encoding: {
-            y: { field: 'label', type: 'nominal', sort, title: null },
-            x: { field: 'low', type: 'quantitative', scale: { type: 'log' }, title: axisTitle },
-            x2: { field: 'high' },
-            color: { field: 'backend', type: 'nominal', scale: colour, title: 'backend' },
-          },
-        },
-        {
-          mark: { type: 'point', filled: true, size: 70, opacity: 1 },
-          encoding: {
-            y: { field: 'label', type: 'nominal', sort, title: null },
-            x: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: axisTitle },
-            color: { field: 'backend', type: 'nominal', scale: colour, title: 'backend' },
-            shape: { field: 'statistic', type: 'nominal', scale: { domain: statistics, range: ['circle', 'diamond', 'triangle-right', 'square'].slice(0, statistics.length) }, title: 'statistic' },
-            tooltip: [{ field: 'label' }, { field: 'statistic' }, { field: 'value', format: '.4~g' }],
-          },
-        },
-      ],
+  const layout: PanelLayout = {
+    independent: ['y', 'x'],
+    step: 22,
+    transform: [{ joinaggregate: [{ op: 'min', field: 'value', as: 'low' }, { op: 'max', field: 'value', as: 'high' }], groupby: ['panel', 'label'] }],
+  };
+  return facetedPanels(model, positive, layout, (y) => [
+    {
+      mark: { type: 'rule', strokeWidth: 2, opacity: 0.6 },
+      encoding: {
+        y,
+        x: { field: 'low', type: 'quantitative', scale: { type: 'log' }, title: axisTitle },
+        x2: { field: 'high' },
+        color: { field: 'backend', type: 'nominal', scale: colour, title: 'backend' },
+      },
     },
-  } as TopLevelSpec;
+    {
+      mark: { type: 'point', filled: true, size: 70, opacity: 1 },
+      encoding: {
+        y,
+        x: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: axisTitle },
+        color: { field: 'backend', type: 'nominal', scale: colour, title: 'backend' },
+        shape: { field: 'statistic', type: 'nominal', scale: { domain: statistics, range: ['circle', 'diamond', 'triangle-right', 'square'].slice(0, statistics.length) }, title: 'statistic' },
+        tooltip: [{ field: 'label' }, { field: 'statistic' }, { field: 'value', format: '.4~g' }],
+      },
+    },
+  ]);
 }
 
 export function formatRatio(ratio: number): string {

@@ -1,42 +1,40 @@
 /** (1) The headline metric of every workload per backend: median, 95% CI, and the ratio to the baseline. */
 import type { TopLevelSpec } from 'vega-lite';
-import { compareToBaseline, labelOf, orderedCells, rowLabel, unitOf, VERDICT_COLOURS, type ReportModel } from '../model.js';
-import { backendScale, baseConfig, formatRatio, labelOrder, PANEL_WIDTH, panelHeader, type Chart } from './common.js';
+import { compareToBaseline, labelOf, rowLabel, unitOf, VERDICT_COLOURS, type ReportModel } from '../model.js';
+import { backendScale, cellRows, facetedPanels, formatRatio, type Chart } from './common.js';
 
 export function headlineRows(model: ReportModel) {
-  return model.runs.flatMap((run, runIndex) =>
-    orderedCells(model, run).flatMap((cell) => {
-      const name = cell.headline;
-      const metric = name ? cell.metrics[name] : undefined;
-      if (!name || !metric) return [];
-      const comparison = compareToBaseline(run, cell, name);
-      const ratioText =
-        comparison.verdict === 'baseline'
-          ? 'baseline'
-          : comparison.ratio === null
-            ? ''
-            : `${formatRatio(comparison.ratio)} ${run.summary.baseline}${comparison.verdict === 'same' ? ' ~' : ''}`;
-      return [
-        {
-          panel: `${cell.workload} — ${labelOf(name)} (${unitOf(name, metric)})`,
-          workload: cell.workload,
-          backend: cell.backend,
-          run: run.id,
-          runIndex,
-          label: rowLabel(model, run, cell.backend, cell.workload),
-          metric: name,
-          median: metric.median,
-          ciLow: metric.ci95[0],
-          ciHigh: metric.ci95[1],
-          n: metric.n,
-          ratio: comparison.ratio,
-          ratioText,
-          verdict: comparison.verdict,
-          verdictColour: VERDICT_COLOURS[comparison.verdict],
-        },
-      ];
-    }),
-  );
+  return cellRows(model, (cell, run, runIndex) => {
+    const name = cell.headline;
+    const metric = name ? cell.metrics[name] : undefined;
+    if (!name || !metric) return [];
+    const comparison = compareToBaseline(run, cell, name);
+    const ratioText =
+      comparison.verdict === 'baseline'
+        ? 'baseline'
+        : comparison.ratio === null
+          ? ''
+          : `${formatRatio(comparison.ratio)} ${run.summary.baseline}${comparison.verdict === 'same' ? ' ~' : ''}`;
+    return [
+      {
+        panel: `${cell.workload} — ${labelOf(name)} (${unitOf(name, metric)})`,
+        workload: cell.workload,
+        backend: cell.backend,
+        run: run.id,
+        runIndex,
+        label: rowLabel(model, run, cell.backend, cell.workload),
+        metric: name,
+        median: metric.median,
+        ciLow: metric.ci95[0],
+        ciHigh: metric.ci95[1],
+        n: metric.n,
+        ratio: comparison.ratio,
+        ratioText,
+        verdict: comparison.verdict,
+        verdictColour: VERDICT_COLOURS[comparison.verdict],
+      },
+    ];
+  });
 }
 
 export const headlineChart: Chart = {
@@ -47,34 +45,21 @@ export const headlineChart: Chart = {
   build(model: ReportModel): TopLevelSpec | undefined {
     const rows = headlineRows(model);
     if (rows.length === 0) return undefined;
-    const sort = labelOrder(rows, model);
-    const y = { field: 'label', type: 'nominal', sort, title: null } as const;
-    return {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      config: baseConfig,
-      data: { values: rows },
-      facet: { row: { field: 'panel', type: 'nominal', header: panelHeader } },
-      resolve: { scale: { x: 'independent', y: 'independent' } },
-      spec: {
-        width: PANEL_WIDTH,
-        height: { step: 26 },
-        layer: [
-          {
-            mark: { type: 'bar', height: { band: 0.7 } },
-            encoding: {
-              y,
-              x: { field: 'median', type: 'quantitative', title: 'median (95% CI)', scale: { zero: true, nice: true } },
-              color: { field: 'backend', type: 'nominal', scale: backendScale(model, rows.map((row) => row.backend)), legend: null },
-              tooltip: [{ field: 'label' }, { field: 'median', format: '.4~g' }, { field: 'ciLow', format: '.4~g' }, { field: 'ciHigh', format: '.4~g' }, { field: 'n' }],
-            },
-          },
-          { mark: { type: 'rule', color: '#222', strokeWidth: 1.5 }, encoding: { y, x: { field: 'ciLow', type: 'quantitative' }, x2: { field: 'ciHigh' } } },
-          {
-            mark: { type: 'text', align: 'left', dx: 6, fontSize: 11, fontWeight: 'bold' },
-            encoding: { y, x: { field: 'ciHigh', type: 'quantitative' }, text: { field: 'ratioText' }, color: { field: 'verdictColour', type: 'nominal', scale: null } },
-          },
-        ],
+    return facetedPanels(model, rows, { independent: ['x', 'y'], step: 26 }, (y) => [
+      {
+        mark: { type: 'bar', height: { band: 0.7 } },
+        encoding: {
+          y,
+          x: { field: 'median', type: 'quantitative', title: 'median (95% CI)', scale: { zero: true, nice: true } },
+          color: { field: 'backend', type: 'nominal', scale: backendScale(model, rows.map((row) => row.backend)), legend: null },
+          tooltip: [{ field: 'label' }, { field: 'median', format: '.4~g' }, { field: 'ciLow', format: '.4~g' }, { field: 'ciHigh', format: '.4~g' }, { field: 'n' }],
+        },
       },
-    } as TopLevelSpec;
+      { mark: { type: 'rule', color: '#222', strokeWidth: 1.5 }, encoding: { y, x: { field: 'ciLow', type: 'quantitative' }, x2: { field: 'ciHigh' } } },
+      {
+        mark: { type: 'text', align: 'left', dx: 6, fontSize: 11, fontWeight: 'bold' },
+        encoding: { y, x: { field: 'ciHigh', type: 'quantitative' }, text: { field: 'ratioText' }, color: { field: 'verdictColour', type: 'nominal', scale: null } },
+      },
+    ]);
   },
 };

@@ -1,7 +1,7 @@
 /** (2) Completion latency percentiles p50…p99.9 per backend, on a log axis. */
 import type { TopLevelSpec } from 'vega-lite';
-import { orderedCells, rowLabel, type ReportModel } from '../model.js';
-import { backendScale, baseConfig, type Chart } from './common.js';
+import { rowLabel, type ReportModel } from '../model.js';
+import { backendScale, baseConfig, cellRows, type Chart } from './common.js';
 
 const PERCENTILES = [
   ['P50', 'p50'],
@@ -16,26 +16,24 @@ export const latencyChart: Chart = {
   caption:
     'fio completion latency per I/O, median over the repetitions of each percentile, log scale: each step up the axis is ten times slower. Lines that bend up steeply at p99 and p99.9 show a tail.',
   build(model: ReportModel): TopLevelSpec | undefined {
-    const rows = model.runs.flatMap((run, runIndex) =>
-      orderedCells(model, run).flatMap((cell) =>
-        (['read', 'write'] as const).flatMap((side) =>
-          PERCENTILES.flatMap(([suffix, percentile], order) => {
-            const metric = cell.metrics[`${side}Latency${suffix}Us`];
-            if (!metric || !(metric.median > 0)) return [];
-            return [
-              {
-                panel: `${cell.workload} · ${side}`,
-                backend: cell.backend,
-                run: run.id,
-                runIndex,
-                label: rowLabel(model, run, cell.backend, cell.workload),
-                percentile,
-                order,
-                value: metric.median,
-              },
-            ];
-          }),
-        ),
+    const rows = cellRows(model, (cell, run, runIndex) =>
+      (['read', 'write'] as const).flatMap((side) =>
+        PERCENTILES.flatMap(([suffix, percentile], order) => {
+          const metric = cell.metrics[`${side}Latency${suffix}Us`];
+          if (!metric || !(metric.median > 0)) return [];
+          return [
+            {
+              panel: `${cell.workload} · ${side}`,
+              backend: cell.backend,
+              run: run.id,
+              runIndex,
+              label: rowLabel(model, run, cell.backend, cell.workload),
+              percentile,
+              order,
+              value: metric.median,
+            },
+          ];
+        }),
       ),
     );
     if (rows.length === 0) return undefined;

@@ -1,7 +1,7 @@
 /** (6) Every repetition of the headline metric as a point, next to the median: noise stays visible. */
 import type { TopLevelSpec } from 'vega-lite';
-import { labelOf, orderedCells, rowLabel, unitOf, type ReportModel } from '../model.js';
-import { backendScale, baseConfig, labelOrder, PANEL_WIDTH, panelHeader, type Chart } from './common.js';
+import { labelOf, rowLabel, unitOf, type ReportModel } from '../model.js';
+import { backendScale, cellRows, facetedPanels, type Chart } from './common.js';
 
 export const repetitionsChart: Chart = {
   name: 'repetitions',
@@ -9,51 +9,36 @@ export const repetitionsChart: Chart = {
   caption:
     'Each dot is one repetition of the headline metric; the black tick is the median. Crosses are outliers (outside 1.5 IQR): marked, never dropped. A wide spread means the machine was noisy; compare it with the differences in the headline chart.',
   build(model: ReportModel): TopLevelSpec | undefined {
-    const rows = model.runs.flatMap((run, runIndex) =>
-      orderedCells(model, run).flatMap((cell) => {
-        const name = cell.headline;
-        const metric = name ? cell.metrics[name] : undefined;
-        if (!name || !metric) return [];
-        const label = rowLabel(model, run, cell.backend, cell.workload);
-        return metric.samples.map((value, index) => ({
-          panel: `${cell.workload} — ${labelOf(name)} (${unitOf(name, metric)})`,
-          backend: cell.backend,
-          run: run.id,
-          runIndex,
-          label,
-          repetition: index + 1,
-          value,
-          median: metric.median,
-          kind: metric.outliers.includes(index) ? 'outlier' : 'repetition',
-        }));
-      }),
-    );
+    const rows = cellRows(model, (cell, run, runIndex) => {
+      const name = cell.headline;
+      const metric = name ? cell.metrics[name] : undefined;
+      if (!name || !metric) return [];
+      const label = rowLabel(model, run, cell.backend, cell.workload);
+      return metric.samples.map((value, index) => ({
+        panel: `${cell.workload} — ${labelOf(name)} (${unitOf(name, metric)})`,
+        backend: cell.backend,
+        run: run.id,
+        runIndex,
+        label,
+        repetition: index + 1,
+        value,
+        median: metric.median,
+        kind: metric.outliers.includes(index) ? 'outlier' : 'repetition',
+      }));
+    });
     if (rows.length === 0) return undefined;
-    const sort = labelOrder(rows, model);
-    const y = { field: 'label', type: 'nominal', sort, title: null } as const;
-    return {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      config: baseConfig,
-      data: { values: rows },
-      facet: { row: { field: 'panel', type: 'nominal', header: panelHeader } },
-      resolve: { scale: { x: 'independent', y: 'independent' } },
-      spec: {
-        width: PANEL_WIDTH,
-        height: { step: 26 },
-        layer: [
-          {
-            mark: { type: 'point', filled: true, size: 60, opacity: 0.75 },
-            encoding: {
-              y,
-              x: { field: 'value', type: 'quantitative', title: 'value of each repetition', scale: { zero: false, nice: true } },
-              color: { field: 'backend', type: 'nominal', scale: backendScale(model, rows.map((row) => row.backend)), title: 'backend' },
-              shape: { field: 'kind', type: 'nominal', scale: { domain: ['repetition', 'outlier'], range: ['circle', 'cross'] }, title: null },
-              tooltip: [{ field: 'label' }, { field: 'repetition' }, { field: 'value', format: '.4~g' }],
-            },
-          },
-          { mark: { type: 'tick', color: '#111', thickness: 2, size: 18 }, encoding: { y, x: { field: 'median', type: 'quantitative' } } },
-        ],
+    return facetedPanels(model, rows, { independent: ['x', 'y'], step: 26 }, (y) => [
+      {
+        mark: { type: 'point', filled: true, size: 60, opacity: 0.75 },
+        encoding: {
+          y,
+          x: { field: 'value', type: 'quantitative', title: 'value of each repetition', scale: { zero: false, nice: true } },
+          color: { field: 'backend', type: 'nominal', scale: backendScale(model, rows.map((row) => row.backend)), title: 'backend' },
+          shape: { field: 'kind', type: 'nominal', scale: { domain: ['repetition', 'outlier'], range: ['circle', 'cross'] }, title: null },
+          tooltip: [{ field: 'label' }, { field: 'repetition' }, { field: 'value', format: '.4~g' }],
+        },
       },
-    } as TopLevelSpec;
+      { mark: { type: 'tick', color: '#111', thickness: 2, size: 18 }, encoding: { y, x: { field: 'median', type: 'quantitative' } } },
+    ]);
   },
 };

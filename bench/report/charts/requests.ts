@@ -5,8 +5,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { CellSummary } from '../../results/schema.js';
-import { orderedCells, rowLabel, type ReportModel } from '../model.js';
-import { baseConfig, labelOrder, PANEL_WIDTH, panelHeader, type Chart } from './common.js';
+import { rowLabel, type ReportModel } from '../model.js';
+import { cellRows, facetedPanels, stackTotalLayer, type Chart } from './common.js';
 
 /** Fixed colours for the opcodes a reader meets most, so READ is the same colour in every report. */
 const OPCODE_COLOURS: Record<string, string> = {
@@ -56,53 +56,34 @@ export const requestsChart: Chart = {
   caption:
     'How many kernel → daemon → kernel round trips each I/O of the workload caused, split by FUSE opcode. Passthrough paths should show few or no READ/WRITE requests; the number at the end of each bar is the total. Backends without a FUSE daemon (bind) have no requests and no bar.',
   build(model: ReportModel): TopLevelSpec | undefined {
-    const rows = model.runs.flatMap((run, runIndex) =>
-      orderedCells(model, run).flatMap((cell) => {
-        const perIo = requestsPerIo(cell);
-        if (!perIo) return [];
-        return Object.entries(perIo)
-          .filter(([, value]) => value > 0)
-          .map(([opcode, value]) => ({
-            panel: cell.workload,
-            backend: cell.backend,
-            run: run.id,
-            runIndex,
-            label: rowLabel(model, run, cell.backend, cell.workload),
-            opcode,
-            requestsPerIo: value,
-          }));
-      }),
-    );
+    const rows = cellRows(model, (cell, run, runIndex) => {
+      const perIo = requestsPerIo(cell);
+      if (!perIo) return [];
+      return Object.entries(perIo)
+        .filter(([, value]) => value > 0)
+        .map(([opcode, value]) => ({
+          panel: cell.workload,
+          backend: cell.backend,
+          run: run.id,
+          runIndex,
+          label: rowLabel(model, run, cell.backend, cell.workload),
+          opcode,
+          requestsPerIo: value,
+        }));
+    });
     if (rows.length === 0) return undefined;
-    const sort = labelOrder(rows, model);
-    const y = { field: 'label', type: 'nominal', sort, title: null } as const;
-    return {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      config: baseConfig,
-      data: { values: rows },
-      facet: { row: { field: 'panel', type: 'nominal', header: panelHeader } },
-      resolve: { scale: { y: 'independent' } },
-      spec: {
-        width: PANEL_WIDTH,
-        height: { step: 26 },
-        layer: [
-          {
-            mark: { type: 'bar', height: { band: 0.7 } },
-            encoding: {
-              y,
-              x: { aggregate: 'sum', field: 'requestsPerIo', type: 'quantitative', title: 'FUSE requests per I/O', stack: 'zero' },
-              color: { field: 'opcode', type: 'nominal', scale: opcodeScale(rows.map((row) => row.opcode)), title: 'opcode' },
-              order: { field: 'opcode' },
-              tooltip: [{ field: 'label' }, { field: 'opcode' }, { field: 'requestsPerIo', aggregate: 'sum', format: '.3~g', title: 'per I/O' }],
-            },
-          },
-          {
-            transform: [{ aggregate: [{ op: 'sum', field: 'requestsPerIo', as: 'total' }], groupby: ['panel', 'label'] }],
-            mark: { type: 'text', align: 'left', dx: 5, fontSize: 11 },
-            encoding: { y, x: { field: 'total', type: 'quantitative' }, text: { field: 'total', type: 'quantitative', format: '.3~g' } },
-          },
-        ],
+    return facetedPanels(model, rows, { independent: ['y'], step: 26 }, (y) => [
+      {
+        mark: { type: 'bar', height: { band: 0.7 } },
+        encoding: {
+          y,
+          x: { aggregate: 'sum', field: 'requestsPerIo', type: 'quantitative', title: 'FUSE requests per I/O', stack: 'zero' },
+          color: { field: 'opcode', type: 'nominal', scale: opcodeScale(rows.map((row) => row.opcode)), title: 'opcode' },
+          order: { field: 'opcode' },
+          tooltip: [{ field: 'label' }, { field: 'opcode' }, { field: 'requestsPerIo', aggregate: 'sum', format: '.3~g', title: 'per I/O' }],
+        },
       },
-    } as TopLevelSpec;
+      stackTotalLayer(y, 'requestsPerIo'),
+    ]);
   },
 };
