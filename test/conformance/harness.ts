@@ -7,12 +7,11 @@
  * passthrough_ll. A name the registry only plans or the machine cannot offer (fuse-uring on a kernel
  * without FUSE over io_uring) is skipped with the reason, or fails under REQUIRE_KERNEL=1.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipUnless } from '../helpers/kernel.js';
 import { backendUnavailable, leftoverTestMounts, mountBackend, type TestMount } from '../helpers/mounts.js';
 import { expectedDifferences, type ExpectedDifference } from './expected-differences.js';
+import { observeCase } from './observe.js';
 
 export const DEFAULT_BACKENDS = ['bind', 'fuse', 'fuse-passthrough', 'fuse-uring', 'passthrough_ll'];
 
@@ -48,8 +47,6 @@ export interface SuiteOptions {
   /** Label for describe (e.g. "under ASan"). */
   label?: string;
 }
-
-const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
 
 /** Compares with bind; a difference passes only when the table lists it, and a listed one must occur. */
 export function expectSameAsBind(backend: string, caseName: string, observed: unknown, reference: unknown): ExpectedDifference | undefined {
@@ -104,20 +101,15 @@ export async function conformanceSuite(topic: string, cases: ConformanceCase[], 
 
     for (const testCase of selected) {
       it.skipIf(skip)(testCase.name, { timeout: testCase.timeoutMs ?? 120_000 }, async () => {
-        const contextOn = (mount: TestMount): CaseContext => {
-          const name = slug(testCase.name);
-          mkdirSync(path.join(mount.lower, name));
-          return { dir: path.join(mount.mnt, name), lowerDir: path.join(mount.lower, name), mount };
-        };
         // Observations hold nothing backend-specific, so bind's is made once per case and reused.
         const key = `${topic}/${testCase.name}`;
         if (!references.has(key)) {
-          const observation = await testCase.run(contextOn(reference!));
+          const observation = await observeCase(reference!, testCase);
           testCase.verify?.(observation);
           references.set(key, observation);
         }
         const expected = references.get(key);
-        const observed = await testCase.run(contextOn(subject!));
+        const observed = await observeCase(subject!, testCase);
         const known = expectSameAsBind(backend, testCase.name, observed, expected);
         if (known) console.info(`known difference ${backend}/${testCase.name}: ${known.reason}`);
       });

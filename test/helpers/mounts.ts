@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import path from 'node:path';
 import { getBackend } from '../../bench/backends/registry.js';
 import type { Mount, UnmountResult } from '../../bench/backends/types.js';
-import { mountTmpfs, readMounts, sleep, unmount as unmountPath } from '../../bench/system.js';
+import { mountTmpfs, readMounts, run, sleep, unmount as unmountPath } from '../../bench/system.js';
 
 // Daemon probes make a directory in the scratch root: keep ours apart from benchmark runs holding
 // /tmp/fusebench/lock. Set before any backend code runs.
@@ -18,7 +18,24 @@ process.env.FUSEBENCH_SCRATCH ??= '/tmp/fb-conformance';
 /** Every test mount lives below a directory whose name starts with this, so afterAll can find leftovers. */
 export const TEST_MOUNT_PREFIX = '/tmp/fb-conf-';
 
-const LOWER_TMPFS_BYTES = 2 * 1024 * 1024 * 1024;
+const LOWER_BYTES = 2 * 1024 * 1024 * 1024;
+
+/**
+ * The lower's file system: tmpfs by default; FUSEBENCH_TEST_LOWER_FS=ext4 gives a loop-mounted ext4
+ * image instead, for kernels whose tmpfs lacks user.* xattrs (before 6.6), so xattr cases still test
+ * something there.
+ */
+async function mountLower(dir: string, lower: string): Promise<void> {
+  const fs = process.env.FUSEBENCH_TEST_LOWER_FS ?? 'tmpfs';
+  if (fs === 'tmpfs') return mountTmpfs(lower, LOWER_BYTES, 'fb-conformance-lower');
+  if (fs !== 'ext4') throw new Error(`FUSEBENCH_TEST_LOWER_FS=${fs}: only tmpfs and ext4 are known`);
+  const image = path.join(dir, 'lower.ext4');
+  await run('truncate', ['-s', String(LOWER_BYTES), image], `sparse image ${image}`);
+  await run('mkfs.ext4', ['-q', '-F', '-O', '^has_journal', '-E', 'lazy_itable_init=1,nodiscard', image], `mkfs.ext4 on ${image}`);
+  // A loop mount made by mount(8) detaches its loop device when unmounted (autoclear).
+  await run('mount', ['-o', 'loop', image, lower], `loop mount of ${image} on ${lower}`);
+  chmodSync(lower, 0o755);
+}
 
 /** Opcode name (READ, WRITE, LOOKUP…) → requests the daemon served. */
 export type OpcodeCounts = Record<string, number>;
@@ -61,7 +78,7 @@ export async function mountBackend(name: string, { options = {} }: MountBackendO
   const mnt = path.join(dir, 'mnt');
   const workDir = path.join(dir, 'work');
   for (const sub of [lower, mnt, workDir]) mkdirSync(sub);
-  await mountTmpfs(lower, LOWER_TMPFS_BYTES, 'fb-conformance-lower');
+  await mountLower(dir, lower);
   let mount: Mount;
   try {
     mount = await backend.mount({ lower, mountpoint: mnt, workDir, options, writable: true });

@@ -6,24 +6,12 @@
  * functional evidence only, and the records must say so.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkoutRoot } from '../../bench/vm/initramfs.js';
-import { qemuVersion } from '../../bench/vm/qemu.js';
-import { runInGuest } from '../../bench/vm/run.js';
+import { fuseBpfGuestUnavailable, runOnFuseBpfKernel } from '../helpers/fuse-bpf-guest.js';
 import { skipUnless } from '../helpers/kernel.js';
 
-const fuseBpfKernel = resolve(checkoutRoot, '..', 'shared', 'kernels', 'fuse-bpf-6.1', 'bzImage');
 
-function unavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root';
-  try {
-    qemuVersion();
-  } catch {
-    return 'qemu-system-x86_64 cannot run (apt-get install qemu-system-x86)';
-  }
-  return existsSync(fuseBpfKernel) ? undefined : `no test kernel at ${fuseBpfKernel}`;
-}
 
 interface Record_ {
   backend: string;
@@ -47,7 +35,7 @@ function profile(name: string, backends: string, workloads: string, extra = ''):
 
 const records = (dir: string): Record_[] => readFileSync(join(dir, 'runs.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record_);
 
-describe.skipIf(skipUnless(unavailable()))('FUSE-BPF and Android passthrough in a guest on the FUSE-BPF kernel', () => {
+describe.skipIf(skipUnless(fuseBpfGuestUnavailable()))('FUSE-BPF and Android passthrough in a guest on the FUSE-BPF kernel', () => {
   const paths = join(work, 'paths');
   const daemonFlavour = join(work, 'daemon-flavour');
   let exitCode = -1;
@@ -60,16 +48,7 @@ describe.skipIf(skipUnless(unavailable()))('FUSE-BPF and Android passthrough in 
     const first = profile('guest-paths', 'bind, fuse, fuse-bpf, fuse-passthrough', workloads);
     const second = profile('guest-bpf-daemon', 'fuse-bpf', '  - { name: seqread-128k, rw: read, bs: 128k }\n', 'backendOptions:\n  fuse-bpf: { flavour: daemon }\n');
     const bench = (file: string, out: string) => `node --import tsx bench/cli.ts run --profile ${file} --out ${out} --seed 3 >&2; echo "bench-$(basename ${out})=$?"`;
-    const result = await runInGuest({
-      kernel: fuseBpfKernel,
-      outDir: work,
-      memoryMiB: 2048,
-      timeoutSeconds: 900,
-      cwd: checkoutRoot,
-      command: ['sh', '-c', [bench(first, paths), bench(second, daemonFlavour)].join('\n')],
-      stdoutFile: join(work, 'stdout.txt'),
-      log: () => {},
-    });
+    const result = await runOnFuseBpfKernel(work, [bench(first, paths), bench(second, daemonFlavour)].join('\n'), { stdoutFile: join(work, 'stdout.txt') });
     exitCode = result.exitCode;
     accel = result.accel;
     const stdout = result.stdout ?? '';

@@ -14,6 +14,7 @@
 
 #include "fuse_abi.h"
 #include "session.h"
+#include "threads.h"
 
 #define PAGE 4096
 #define WRITE_HDR (sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in))
@@ -127,24 +128,10 @@ int fb_workers_start(struct fb_session *se)
 
 bool fb_workers_join(struct fb_session *se, int timeout_ms)
 {
-	struct timespec deadline;
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	struct timespec deadline = fb_deadline_after_ms(timeout_ms);
 	bool all = true;
-	for (int i = 0; i < se->nworkers; i++) {
-		struct fb_worker *w = &se->workers[i];
-		if (!w->started)
-			continue;
-		if (pthread_timedjoin_np(w->tid, NULL, &deadline) == 0)
-			w->started = false;
-		else
-			all = false;
-	}
+	for (int i = 0; i < se->nworkers; i++)
+		all &= fb_join_by(se->workers[i].tid, &se->workers[i].started, &deadline);
 	return all;
 }
 

@@ -18,6 +18,7 @@
 #include "fuse_abi.h"
 #include "ioring.h"
 #include "session.h"
+#include "threads.h"
 #include "stats.h"
 
 #define PAGE 4096
@@ -347,24 +348,10 @@ bool fb_uring_join(struct fb_session *se, int timeout_ms)
 	struct fb_uring *u = se->uring;
 	if (!u)
 		return true;
-	struct timespec deadline;
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	struct timespec deadline = fb_deadline_after_ms(timeout_ms);
 	bool all = true;
-	for (int i = 0; i < u->nqueues; i++) {
-		struct fb_uring_queue *q = &u->q[i];
-		if (!q->started)
-			continue;
-		if (pthread_timedjoin_np(q->tid, NULL, &deadline) == 0)
-			q->started = false;
-		else
-			all = false;
-	}
+	for (int i = 0; i < u->nqueues; i++)
+		all &= fb_join_by(u->q[i].tid, &u->q[i].started, &deadline);
 	return all;
 }
 
