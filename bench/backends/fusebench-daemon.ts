@@ -33,6 +33,11 @@ export interface DaemonKnobs {
   allowOther?: boolean;
   defaultPermissions?: boolean;
   debug?: boolean;
+  /**
+   * /dev/fuse transport: poll for the next request this many µs before sleeping (--poll-us).
+   * Off by default: it buys the daemon's wake-up latency with a busy CPU, which plain FUSE does not.
+   */
+  pollMicros?: number;
   /** --mode bpf: which LOOKUP backing block to send (auto: android when the kernel says fuse_bpf). */
   fuseBpfAbi?: FuseBpfAbi;
 }
@@ -52,6 +57,7 @@ export function daemonArgs(
   if (knobs.allowOther) args.push('--allow-other');
   if (knobs.defaultPermissions) args.push('--default-permissions');
   if (knobs.debug) args.push('--debug');
+  if (knobs.pollMicros) args.push('--poll-us', String(knobs.pollMicros));
   return [...args, paths.lower, paths.mountpoint];
 }
 

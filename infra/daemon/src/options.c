@@ -41,6 +41,9 @@ void fb_options_usage(const char *argv0)
 		"  --mode plain|passthrough|bpf  (default plain)\n"
 		"  --transport dev|uring      /dev/fuse read/write (default) or FUSE over io_uring\n"
 		"  --uring-depth N            ring entries per queue (default 4)\n"
+		"  --poll-us N                /dev/fuse: after each reply, poll for the next request for up\n"
+		"                             to N microseconds before sleeping (default 0: always sleep);\n"
+		"                             trades CPU for the daemon's wake-up latency\n"
 		"  --fuse-bpf-abi auto|android|rfc-v2|rfc-v3  LOOKUP backing block of --mode bpf\n"
 		"  --threads N                worker threads (default: online CPUs)\n"
 		"  --cache never|auto|always  (default auto)\n"
@@ -79,7 +82,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 {
 	enum { O_MODE = 256, O_THREADS, O_CACHE, O_WRITEBACK, O_ALLOW_OTHER, O_DEFPERM,
 	       O_FOREGROUND, O_DEBUG, O_READY_FD, O_STATS, O_FSNAME, O_HELP,
-	       O_TRANSPORT, O_URING_DEPTH, O_BPF_ABI };
+	       O_TRANSPORT, O_URING_DEPTH, O_BPF_ABI, O_POLL_US };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, 0, O_MODE },
 		{ "threads", required_argument, 0, O_THREADS },
@@ -95,6 +98,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 		{ "help", no_argument, 0, O_HELP },
 		{ "transport", required_argument, 0, O_TRANSPORT },
 		{ "uring-depth", required_argument, 0, O_URING_DEPTH },
+		{ "poll-us", required_argument, 0, O_POLL_US },
 		{ "fuse-bpf-abi", required_argument, 0, O_BPF_ABI },
 		{ 0, 0, 0, 0 },
 	};
@@ -168,6 +172,10 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 			if (parse_int(optarg, 1, 64, &o->uring_depth))
 				return fail(why, whylen, "--uring-depth must be 1..64, got '%s'", optarg);
 			break;
+		case O_POLL_US:
+			if (parse_int(optarg, 0, 1000000, &o->poll_us))
+				return fail(why, whylen, "--poll-us must be 0..1000000 microseconds, got '%s'", optarg);
+			break;
 		case O_BPF_ABI:
 			if (strcmp(optarg, "auto") == 0)
 				o->bpf_abi = FB_BPF_ABI_AUTO;
@@ -196,6 +204,8 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 	if (o->mode == FB_MODE_PASSTHROUGH && o->writeback)
 		return fail(why, whylen, "--writeback cannot be combined with --mode passthrough: "
 			    "the kernel does not pass writes through with a writeback cache; drop one of them");
+	if (o->poll_us && o->transport == FB_TRANSPORT_URING)
+		return fail(why, whylen, "--poll-us applies to the /dev/fuse transport; the io_uring one waits in the ring");
 	if (o->mode == FB_MODE_BPF && o->transport == FB_TRANSPORT_URING)
 		return fail(why, whylen, "--mode bpf runs over /dev/fuse only (no FUSE-BPF kernel has io_uring FUSE); drop --transport uring");
 	return 0;

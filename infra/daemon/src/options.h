@@ -33,6 +33,7 @@ struct fb_options {
 	enum fb_cache cache;
 	enum fb_transport transport;
 	int uring_depth;	/* ring entries per queue */
+	int poll_us;		/* /dev/fuse: poll without sleeping this long before blocking; 0 = never */
 	enum fb_bpf_abi bpf_abi;
 	int threads;
 	bool writeback;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,9 +64,40 @@ int fb_workers_alloc(struct fb_session *se, int n)
 	return 0;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * --poll-us: a worker that sleeps in read() costs the kernel a wake-up (and, across CPUs, an IPI)
+ * per request, which is most of plain FUSE's per-request cost on small reads. Polling the
+ * non-blocking fd for a while first measures that share, at the price of a busy CPU.
+ */
+static ssize_t read_request(struct fb_worker *w)
+{
+	int poll_us = w->se->opt.poll_us;
+	if (!poll_us)
+		return read(w->fd, w->readpos, w->readlen);
+	uint64_t until = monotonic_ns() + (uint64_t)poll_us * 1000u;
+	for (;;) {
+		ssize_t n = read(w->fd, w->readpos, w->readlen);
+		if (n >= 0 || errno != EAGAIN)
+			return n;
+		if (monotonic_ns() < until)
+			continue;
+		struct pollfd p = { .fd = w->fd, .events = POLLIN };
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return -1;
+		until = monotonic_ns() + (uint64_t)poll_us * 1000u;
+	}
+}
+
 int fb_worker_serve_one(struct fb_worker *w)
 {
-	ssize_t n = read(w->fd, w->readpos, w->readlen);
+	ssize_t n = read_request(w);
 	if (n < 0) {
 		/* ENOENT: a request vanished (interrupted) before we read it. */
 		if (errno == EINTR || errno == EAGAIN || errno == ENOENT)
@@ -118,6 +150,8 @@ int fb_workers_start(struct fb_session *se)
 	}
 	for (int i = 0; i < se->nworkers; i++) {
 		struct fb_worker *w = &se->workers[i];
+		if (se->opt.poll_us && fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) | O_NONBLOCK) < 0)
+			return -errno;
 		int r = pthread_create(&w->tid, NULL, worker_main, w);
 		if (r)
 			return -r;
