@@ -19,7 +19,7 @@ const runtime = Number(process.env.RUNTIME ?? 4);
 // Five a side: with three, the smallest two-sided Mann-Whitney p is 0.1, so "slower than
 // passthrough_ll" could never be shown and that check could never fail.
 const repeat = Number(process.env.REPEAT ?? 5);
-const backends = (process.env.BACKENDS ?? 'bind,passthrough_ll,fuse,fuse-passthrough').split(',');
+const backends = (process.env.BACKENDS ?? 'bind,passthrough_ll,fuse,fuse-passthrough,fuse-uring').split(',');
 
 const profileText = `# built by bench/scripts/daemon-bench.ts
 name: daemon-bench
@@ -40,16 +40,16 @@ const targets: Record<string, Record<string, number>> = {
 };
 
 /**
- * "At least as fast as passthrough_ll", judged as the nightly compare judges a regression: slower only
- * when Mann-Whitney p < 0.05 and the ratio's bootstrap CI excludes 1. Machines here vary by ±10%
- * between seconds, so a lower median alone says nothing.
+ * "At least as fast as <name>", judged as the nightly compare judges a regression: slower only when
+ * Mann-Whitney p < 0.05 and the ratio's bootstrap CI excludes 1. Machines here vary by ±10% between
+ * seconds, so a lower median alone says nothing.
  */
-function againstPassthroughLl(ours: number[], theirs: number[]): { ok: boolean; text: string } {
+function against(name: string, ours: number[], theirs: number[]): { ok: boolean; text: string } {
   if (Math.min(ours.length, theirs.length) < 4) {
-    return { ok: false, text: `cannot judge against passthrough_ll with ${Math.min(ours.length, theirs.length)} repetitions (REPEAT ≥ 4)` };
+    return { ok: false, text: `cannot judge against ${name} with ${Math.min(ours.length, theirs.length)} repetitions (REPEAT ≥ 4)` };
   }
   const c = compareSamples(theirs, ours, 'higher', { threshold: 0, seed: 7 });
-  const figures = `${c.ratio!.toFixed(2)}× passthrough_ll, 95% CI ${c.ratioCi95![0].toFixed(2)}–${c.ratioCi95![1].toFixed(2)}, p=${c.p.toFixed(3)}`;
+  const figures = `${c.ratio!.toFixed(2)}× ${name}, 95% CI ${c.ratioCi95![0].toFixed(2)}–${c.ratioCi95![1].toFixed(2)}, p=${c.p.toFixed(3)}`;
   if (c.verdict === 'regressed') return { ok: false, text: `SLOWER: ${figures}` };
   return { ok: true, text: `${c.verdict === 'improved' ? 'faster' : 'as fast (no significant difference)'}: ${figures}` };
 }
@@ -91,9 +91,9 @@ async function main(): Promise<number> {
       if (backend === 'fuse') {
         const ll = cell('passthrough_ll', workload)?.metrics[headline(workload)];
         if (ll) {
-          const against = againstPassthroughLl(metric.samples, ll.samples);
-          verdict += `; ${against.text}`;
-          if (!against.ok) failed = true;
+          const judged = against('passthrough_ll', metric.samples, ll.samples);
+          verdict += `; ${judged.text}`;
+          if (!judged.ok) failed = true;
         }
         const ours = readsPerIo('fuse', workload);
         const theirs = readsPerIo('passthrough_ll', workload);
@@ -101,6 +101,11 @@ async function main(): Promise<number> {
           verdict += `; more READs per I/O than passthrough_ll (${ours.toFixed(3)} > ${theirs.toFixed(3)})`;
           failed = true;
         }
+      }
+      if (backend === 'fuse-uring') {
+        // No bar yet (the io_uring issue asks for the figures): the comparison is printed, never failed.
+        const plain = cell('fuse', workload)?.metrics[headline(workload)];
+        if (plain) verdict = against('fuse', metric.samples, plain.samples).text;
       }
       const perIo = readsPerIo(backend, workload);
       rows.push([backend, workload, headline(workload), `${metric.median.toFixed(1)} ${metric.unit}`, ratio.toFixed(3), perIo === undefined ? '' : perIo.toFixed(3), target === undefined ? '' : `≥ ${target}`, verdict]);
@@ -110,7 +115,7 @@ async function main(): Promise<number> {
   console.log(`\n${os.hostname()}, kernel ${os.release()}, ${repeat} × ${runtime} s per cell, interleaved; results in ${result.outDir}\n`);
   for (const row of rows) console.log(row.map((value, column) => value.padEnd(widths[column]!)).join('  '));
   const cpu = summary.cells
-    .filter((c) => c.metrics.daemonCpuUsPerIo && (c.backend === 'fuse' || c.backend === 'passthrough_ll'))
+    .filter((c) => c.metrics.daemonCpuUsPerIo && ['fuse', 'passthrough_ll', 'fuse-uring'].includes(c.backend))
     .map((c) => `${c.backend}/${c.workload} ${c.metrics.daemonCpuUsPerIo!.median.toFixed(1)} µs`);
   if (cpu.length > 0) console.log(`\ndaemon CPU per I/O (user + system, the daemon's wait and wake-up included): ${cpu.join(', ')}`);
   const rss = summary.cells.filter((c) => c.metrics.daemonPeakRssMiB).map((c) => `${c.backend}/${c.workload} ${c.metrics.daemonPeakRssMiB!.median.toFixed(1)} MiB`);
