@@ -42,6 +42,7 @@ struct fb_session {
 	int bpf_confirmed;		/* a backed LOOKUP reply was accepted (atomic) */
 	int exit_code;			/* non-zero: exit with it (atomic) */
 	int ending;			/* set once shutdown began (atomic) */
+	int poller;			/* --poll-us: a worker is polling (atomic); the others sleep */
 };
 
 #endif

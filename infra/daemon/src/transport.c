@@ -71,27 +71,42 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Sleep in poll(2) until the non-blocking fd has a request (or the session ends). */
+static int wait_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return poll(&p, 1, -1) < 0 && errno != EINTR ? -1 : 0;
+}
+
 /*
  * --poll-us: a worker that sleeps in read() costs the kernel a wake-up (and, across CPUs, an IPI)
- * per request, which is most of plain FUSE's per-request cost on small reads. Polling the
- * non-blocking fd for a while first measures that share, at the price of a busy CPU.
+ * per request. Polling the non-blocking fd for a while first measures that share, at the price of a
+ * busy CPU. One worker polls at a time: polling workers on every CPU would starve the workload.
  */
 static ssize_t read_request(struct fb_worker *w)
 {
-	int poll_us = w->se->opt.poll_us;
-	if (!poll_us)
+	struct fb_session *se = w->se;
+	if (!se->opt.poll_us)
 		return read(w->fd, w->readpos, w->readlen);
-	uint64_t until = monotonic_ns() + (uint64_t)poll_us * 1000u;
 	for (;;) {
-		ssize_t n = read(w->fd, w->readpos, w->readlen);
-		if (n >= 0 || errno != EAGAIN)
+		int idle = 0;
+		bool polling = __atomic_compare_exchange_n(&se->poller, &idle, 1, false,
+							  __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+		uint64_t until = polling ? monotonic_ns() + (uint64_t)se->opt.poll_us * 1000u : 0;
+		ssize_t n;
+		int err;
+		do {
+			n = read(w->fd, w->readpos, w->readlen);
+			err = errno;
+		} while (n < 0 && err == EAGAIN && polling && monotonic_ns() < until);
+		if (polling)
+			__atomic_store_n(&se->poller, 0, __ATOMIC_RELEASE);
+		if (n >= 0 || err != EAGAIN) {
+			errno = err;
 			return n;
-		if (monotonic_ns() < until)
-			continue;
-		struct pollfd p = { .fd = w->fd, .events = POLLIN };
-		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+		}
+		if (wait_readable(w->fd) < 0)
 			return -1;
-		until = monotonic_ns() + (uint64_t)poll_us * 1000u;
 	}
 }
 
