@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "ops.h"
+#include "clock.h"
 #include "session.h"
 
 #define OP(code, nm, fn) [code] = { code, nm, fn }
@@ -83,16 +83,9 @@ const char *fb_op_name(uint32_t opcode, char *buf, size_t buflen)
 	return buf;
 }
 
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int fb_dispatch(struct fb_ctx *ctx, const void *msg, size_t len)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = fb_monotonic_ns();
 	const struct fuse_in_header *h = msg;
 	struct fb_session *se = ctx->se;
 	char namebuf[24];
@@ -151,6 +144,6 @@ int fb_dispatch(struct fb_ctx *ctx, const void *msg, size_t len)
 			(unsigned long long)h->unique);
 	}
 
-	fb_stats_add(ctx->stats, h->opcode, now_ns() - t0);
+	fb_stats_add(ctx->stats, h->opcode, fb_monotonic_ns() - t0);
 	return ret;
 }

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fuse_abi.h"
+#include "clock.h"
 #include "session.h"
 #include "threads.h"
 
@@ -64,13 +64,6 @@ int fb_workers_alloc(struct fb_session *se, int n)
 	return 0;
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Sleep in poll(2) until the non-blocking fd has a request (or the session ends). */
 static int wait_readable(int fd)
 {
@@ -92,13 +85,13 @@ static ssize_t read_request(struct fb_worker *w)
 		int idle = 0;
 		bool polling = __atomic_compare_exchange_n(&se->poller, &idle, 1, false,
 							  __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
-		uint64_t until = polling ? monotonic_ns() + (uint64_t)se->opt.poll_us * 1000u : 0;
+		uint64_t until = polling ? fb_monotonic_ns() + (uint64_t)se->opt.poll_us * 1000u : 0;
 		ssize_t n;
 		int err;
 		do {
 			n = read(w->fd, w->readpos, w->readlen);
 			err = errno;
-		} while (n < 0 && err == EAGAIN && polling && monotonic_ns() < until);
+		} while (n < 0 && err == EAGAIN && polling && fb_monotonic_ns() < until);
 		if (polling)
 			__atomic_store_n(&se->poller, 0, __ATOMIC_RELEASE);
 		if (n >= 0 || err != EAGAIN) {
