@@ -6,7 +6,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeSy
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from './errors.js';
-import { parseSize, type Profile } from './profiles.js';
+import type { Profile } from './profiles.js';
+import { parseSize } from './sizes.js';
 import { seededRandom } from './stats.js';
 
 export const DATA_DIR = 'data';

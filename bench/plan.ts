@@ -14,10 +14,6 @@ export interface PlannedRun extends Cell {
   repetition: number;
 }
 
-export function cellKey(cell: Cell): string {
-  return `${cell.backend}\u0000${cell.workload}`;
-}
-
 export function shuffle<T>(items: readonly T[], random: () => number): T[] {
   const result = [...items];
   for (let i = result.length - 1; i > 0; i--) {

@@ -167,10 +167,4 @@ export function loadProfile(nameOrPath: string): LoadedProfile {
   return parseProfile(readFileSync(file, 'utf8'), path.relative(process.cwd(), file) || file);
 }
 
-/** Parse fio-style sizes (4k, 128k, 1m, 1g) into bytes. */
-export function parseSize(size: string): number {
-  const match = /^(\d+(?:\.\d+)?)([kKmMgG]?)$/.exec(size);
-  if (!match) throw new UserError(`not a size: "${size}"`);
-  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Math.round(Number(match[1]) * scale);
-}
+export { parseSize } from './sizes.js';

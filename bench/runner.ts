@@ -12,7 +12,8 @@ import { checkMemoryFor, datasetFor, prepareDataset, verifyDataset, warmDataset,
 import { collectEnvironment } from './environment.js';
 import { UserError } from './errors.js';
 import { executeRun } from './lifecycle.js';
-import { cellKey, cellsOf, planRound, type Cell } from './plan.js';
+import { cellsOf, planRound, type Cell } from './plan.js';
+import { cellKey } from './results/cell.js';
 import type { LoadedProfile, Profile } from './profiles.js';
 import { Progress } from './progress.js';
 import { summaryToCsv } from './results/csv.js';

@@ -8,6 +8,7 @@
  * exceeds the threshold (it matters; LKP's per-metric noise floor in one number). Anything else is
  * "unchanged" and shown neutral with `~`, as benchstat does.
  */
+import { cellKey } from '../results/cell.js';
 import { UserError } from '../errors.js';
 import { metricDefinition, metricDefinitions, type Better, type MetricDefinition } from '../results/metrics.js';
 import type { Accel } from '../results/schema.js';
@@ -156,12 +157,11 @@ export function assertComparable(base: LoadedResults, head: LoadedResults): void
 
 export function compareResults(base: LoadedResults, head: LoadedResults, options: CompareOptions): Comparison {
   assertComparable(base, head);
-  const key = (cell: { backend: string; workload: string }) => `${cell.backend}\u0000${cell.workload}`;
-  const baseCells = new Map(base.cells.map((cell) => [key(cell), cell]));
-  const headCells = new Map(head.cells.map((cell) => [key(cell), cell]));
+  const baseCells = new Map(base.cells.map((cell) => [cellKey(cell), cell]));
+  const headCells = new Map(head.cells.map((cell) => [cellKey(cell), cell]));
   const metrics: MetricComparison[] = [];
   for (const headCell of head.cells) {
-    const baseCell = baseCells.get(key(headCell));
+    const baseCell = baseCells.get(cellKey(headCell));
     if (!baseCell) continue;
     const headline = headCell.headline ?? baseCell.headline;
     for (const metric of Object.keys(headCell.samples).sort()) {
@@ -212,8 +212,8 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
     alpha: SIGNIFICANCE_ALPHA,
     seed: options.seed,
     metrics,
-    onlyInBase: base.cells.filter((cell) => !headCells.has(key(cell))).map(cellName),
-    onlyInHead: head.cells.filter((cell) => !baseCells.has(key(cell))).map(cellName),
+    onlyInBase: base.cells.filter((cell) => !headCells.has(cellKey(cell))).map(cellName),
+    onlyInHead: head.cells.filter((cell) => !baseCells.has(cellKey(cell))).map(cellName),
     counts,
     warnings,
   };

@@ -2,7 +2,8 @@
 export { assertComparable, compareResults, compareSamples, DEFAULT_THRESHOLD, hasRegression, metricDirection, SIGNIFICANCE_ALPHA } from './compare.js';
 export type { CompareOptions, Comparison, MetricComparison, RunIdentity, SideStats, Verdict } from './compare.js';
 export * from './export/index.js';
-export { cellsFromRecords, loadResults, parseRunsJsonl } from './load.js';
+export { cellsFromRecords, loadResults, resultsFromSet } from './load.js';
+export { parseRunsJsonl } from '../results/store.js';
 export type { LoadedResults, ResultCell } from './load.js';
 export { DEFAULT_COMPARE_SEED, runCompare } from './run.js';
 export type { RunCompareOptions } from './run.js';

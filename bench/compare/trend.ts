@@ -16,6 +16,7 @@ import { describeSamples } from '../stats.js';
 import { metricDirection } from './compare.js';
 import { escapeHtml } from './export/html.js';
 import { loadResults } from './load.js';
+import { isResultDir } from '../results/load.js';
 
 export interface TrendPoint {
   run: string;
@@ -71,7 +72,7 @@ export function acceptedRun(historyDir: string): string | undefined {
 export function collectTrend(historyDir: string): TrendData {
   const accepted = acceptedRun(historyDir);
   const entries = readdirSync(historyDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && existsSync(path.join(historyDir, entry.name, 'runs.jsonl')))
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && isResultDir(path.join(historyDir, entry.name)))
     .map((entry) => entry.name);
   const data: TrendData = { points: [], runs: [], skipped: [] };
   for (const run of entries) {

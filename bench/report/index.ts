@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../results/store.js';
 import { charts } from './charts/index.js';
-import { loadRun } from './load.js';
+import { loadResultSet } from '../results/load.js';
 import { buildModel, type ReportModel } from './model.js';
 import { renderPage, type RenderedChart } from './page.js';
 import { renderSvg } from './svg.js';
@@ -42,7 +42,7 @@ export async function renderReport(model: ReportModel, targetDir: string): Promi
 export async function writeReport(outDirs: string[], options: ReportOptions = {}): Promise<string> {
   if (outDirs.length === 0) throw new Error('writeReport needs at least one result directory');
   const targetDir = path.resolve(options.target ?? outDirs[0]!);
-  const model = buildModel(outDirs.map(loadRun));
+  const model = buildModel(outDirs.map(loadResultSet));
   const { html, charts: rendered } = await renderReport(model, targetDir);
   const chartsDir = path.join(targetDir, CHARTS_DIR);
   mkdirSync(chartsDir, { recursive: true });

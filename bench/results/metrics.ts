@@ -3,6 +3,8 @@
  * a flat `name → number` map; this table is what gives the numbers meaning in summaries, CSV, charts
  * and comparisons. A metric not in the table is still stored, but is shown without a unit.
  */
+import { parseSize } from '../sizes.js';
+
 export type Better = 'higher' | 'lower';
 
 export interface MetricDefinition {
@@ -72,8 +74,35 @@ export function metricDefinition(name: string): MetricDefinition {
   return qualifier ? { ...definition, label: `${definition.label} (${qualifier})` } : definition;
 }
 
-/** The headline metric of a workload: what a reviewer looks at first. */
-export function headlineMetric(metrics: Record<string, number>): string | undefined {
+/** The headline of every metadata workload: the median op, robust to the GC pauses a JS loop meets. */
+export const META_HEADLINE = 'opLatencyP50Us';
+
+/** What the headline rule needs to know of a workload; every field is optional for old result dirs. */
+export interface HeadlineSpec {
+  engine?: string;
+  headline?: string;
+  rw?: string;
+  bs?: string;
+}
+
+/**
+ * The metric a reviewer looks at first, the one rule for it: the workload's own `headline`; for the
+ * metadata engines the median op latency; for fio, bandwidth when blocks are 64 KiB or more (moving
+ * data is the point), IOPS below (the per-request cost is); and failing all those, the first
+ * throughput metric the runs produced.
+ */
+export function workloadHeadline(spec: HeadlineSpec, metrics: Record<string, number> = {}): string | undefined {
+  if (spec.headline) return spec.headline;
+  if (spec.engine === 'meta' || spec.engine === 'fio-meta') return META_HEADLINE;
+  if (spec.rw && spec.bs && /^\d+(\.\d+)?[kKmMgG]?$/.test(spec.bs)) {
+    const side = /write/.test(spec.rw) && !/rw$/.test(spec.rw) ? 'write' : 'read';
+    return parseSize(spec.bs) >= 64 * 1024 ? `${side}BandwidthMiBps` : `${side}Iops`;
+  }
+  return headlineFromMetrics(metrics);
+}
+
+/** The first throughput metric present, for runs whose workload definition is unknown. */
+export function headlineFromMetrics(metrics: Record<string, number>): string | undefined {
   const order = ['readBandwidthMiBps', 'writeBandwidthMiBps', 'readIops', 'writeIops', 'opsPerSecond'];
   return order.find((name) => (metrics[name] ?? 0) > 0) ?? order.find((name) => name in metrics);
 }

@@ -3,7 +3,7 @@
  * Ctrl-C loses nothing already measured (hyperfine writes its exports after each benchmark for the
  * same reason).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { RunRecordSchema, type RunRecord } from './schema.js';
@@ -25,26 +25,30 @@ export function appendRecord(outDir: string, record: RunRecord): void {
   }
 }
 
-export function readRecords(outDir: string): RunRecord[] {
-  const file = path.join(outDir, RUNS_FILE);
-  if (!existsSync(file)) throw new UserError(`${file} not found`, 'Give a directory that `npm run bench` wrote.');
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line, index) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(line);
-      } catch {
-        throw new UserError(`${file}:${index + 1}: not valid JSON`);
-      }
-      const parsed = RunRecordSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new UserError(`${file}:${index + 1}: field ${issue.path.join('.')}: ${issue.message}`);
-      }
-      return parsed.data;
-    });
+/**
+ * The records of a runs.jsonl's text. Errors name the file, the line and the field. A torn last line
+ * is what a crash mid-append leaves, but it is reported too: a loader must not guess.
+ */
+export function parseRunsJsonl(text: string, file: string): RunRecord[] {
+  const records: RunRecord[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (error) {
+      throw new UserError(`${file}:${index + 1}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const result = RunRecordSchema.safeParse(raw);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      const where = issue.path.length > 0 ? `field ${issue.path.map(String).join('.')}: ` : '';
+      throw new UserError(`${file}:${index + 1}: not a run record: ${where}${issue.message}`);
+    }
+    records.push(result.data);
+  });
+  if (records.length === 0) throw new UserError(`${file}: holds no run records`);
+  return records;
 }
 
 /** Write-then-rename, so a reader never sees half a file. */

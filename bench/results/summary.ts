@@ -3,6 +3,7 @@
  * derived from the run records alone.
  */
 import { describeSamples, median } from '../stats.js';
+import { cellKey, splitCellKey } from './cell.js';
 import { metricDefinition } from './metrics.js';
 import {
   RESULTS_SCHEMA_VERSION,
@@ -43,12 +44,12 @@ function medianRequests(runs: readonly CompletedRun[]): Record<string, number> |
 
 export function summarize(records: readonly RunRecord[], options: SummaryOptions): Summary {
   const completed = records.filter((record): record is CompletedRun => record.state === 'completed');
-  const byCell = groupBy(completed, (run) => `${run.backend}\u0000${run.workload}`);
-  const failedByCell = groupBy(records.filter((record) => record.state === 'failed'), (run) => `${run.backend}\u0000${run.workload}`);
+  const byCell = groupBy(completed, cellKey);
+  const failedByCell = groupBy(records.filter((record) => record.state === 'failed'), cellKey);
 
   const cells: CellSummary[] = [];
   for (const [key, runs] of byCell) {
-    const [backend, workload] = key.split('\u0000') as [string, string];
+    const { backend, workload } = splitCellKey(key);
     const ordered = [...runs].sort((a, b) => a.sequence - b.sequence);
     const metricNames = [...new Set(ordered.flatMap((run) => Object.keys(run.metrics)))].sort();
     const metrics: Record<string, MetricSummary> = {};

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../errors.js';
 import type { FioWorkload } from '../profiles.js';
-import { parseSize } from '../profiles.js';
+import { parseSize } from '../sizes.js';
 
 export interface FioJobInput {
   workload: FioWorkload;
@@ -124,12 +124,6 @@ export function parseFioJson(document: unknown): FioResult {
       runtimeSeconds: job.job_runtime / 1000,
     },
   };
-}
-
-export function defaultHeadline(workload: FioWorkload): string {
-  if (workload.headline) return workload.headline;
-  const direction = /write/.test(workload.rw) && !/rw$/.test(workload.rw) ? 'write' : 'read';
-  return parseSize(workload.bs) >= 64 * 1024 ? `${direction}BandwidthMiBps` : `${direction}Iops`;
 }
 
 export interface FioRun {

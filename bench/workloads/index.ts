@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Dataset } from '../dataset.js';
 import { UserError } from '../errors.js';
 import type { Profile, Workload } from '../profiles.js';
-import { defaultHeadline, fioJobFile, runFio } from './fio.js';
+import { workloadHeadline } from '../results/metrics.js';
+import { fioJobFile, runFio } from './fio.js';
 import { fioMetaRunner } from './fio-meta.js';
 import { metaRunner } from './meta.js';
 
@@ -54,7 +55,7 @@ export function workloadRunner(workload: Workload, profile: Profile, dataset: Da
       });
     return {
       name: workload.name,
-      headline: defaultHeadline(workload),
+      headline: workloadHeadline(workload)!,
       writes: /write|rw/.test(workload.rw),
       // The ramp is a job of its own before the collectors start, not fio's ramp_time: fio leaves the
       // ramp out of its I/O count, and the collectors would count its requests, inflating every

@@ -19,13 +19,12 @@ import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readd
 import path from 'node:path';
 import { Bench } from 'tinybench';
 import type { Workload } from '../profiles.js';
+import { workloadHeadline } from '../results/metrics.js';
 import type { WorkloadContext, WorkloadOutcome, WorkloadRunner } from './index.js';
 
 export type MetaWorkload = Extract<Workload, { engine: 'meta' }>;
 export type MetaOp = MetaWorkload['op'];
 
-/** The headline of every metadata workload: the median op, robust to the GC pauses a JS loop meets. */
-export const META_HEADLINE = 'opLatencyP50Us';
 
 const BLOCK = 4096;
 
@@ -277,7 +276,7 @@ export function metaFixtureRunner(
 ): Omit<WorkloadRunner, 'run'> {
   return {
     name: workload.name,
-    headline: workload.headline ?? META_HEADLINE,
+    headline: workloadHeadline({ engine: 'meta', ...(workload.headline ? { headline: workload.headline } : {}) })!,
     writes: true,
     async prepare(context) {
       layOut(context.mountpoint);

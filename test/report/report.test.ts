@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SummarySchema, type Summary } from '../../bench/results/schema.js';
 import { chartSpecs, writeReport } from '../../bench/report/index.js';
 import { formatNumber, formatPercent } from '../../bench/report/format.js';
-import { loadRun } from '../../bench/report/load.js';
+import { loadResultSet as loadRun } from '../../bench/results/load.js';
 import { buildModel } from '../../bench/report/model.js';
 import { ROOT } from '../helpers/cli.js';
 import { chartFigures, metricRows } from './html.js';

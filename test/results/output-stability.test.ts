@@ -11,7 +11,7 @@ import { compareResults, loadResults } from '../../bench/compare/index.js';
 import { formatJson, formatMarkdown, formatTerminal } from '../../bench/compare/export/index.js';
 import { summaryToCsv } from '../../bench/results/csv.js';
 import { chartSpecs } from '../../bench/report/index.js';
-import { loadRun } from '../../bench/report/load.js';
+import { loadResultSet as loadRun } from '../../bench/results/load.js';
 import { buildModel } from '../../bench/report/model.js';
 import { ROOT } from '../helpers/cli.js';
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../bench/profiles.js';
-import { defaultHeadline, extractFioJson, fioJobFile, parseFioJson } from '../../bench/workloads/fio.js';
+import { workloadHeadline as defaultHeadline } from '../../bench/results/metrics.js';
+import { extractFioJson, fioJobFile, parseFioJson } from '../../bench/workloads/fio.js';
 import type { FioWorkload } from '../../bench/profiles.js';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '..', 'fixtures', name), 'utf8');
