@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSamples } from '../bench/compare/compare.js';
+import { judgeChange as compareSamples } from '../bench/results/verdict.js';
 import {
   bootstrapMedianCi,
   bootstrapRatioCi,

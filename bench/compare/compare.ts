@@ -1,34 +1,20 @@
 /**
  * compare(base, head): for every backend × workload × metric present in both result sets, the change
- * of the medians, a bootstrap CI of their ratio, a Mann-Whitney p-value and a verdict. Pure: the same
- * inputs and seed always give the same Comparison.
- *
- * A change counts (improved or regressed) only when all three agree, which is stricter than any one:
- * p < alpha (the ranks differ), the 95% CI of the ratio excludes 1 (the medians differ), and the change
- * exceeds the threshold (it matters; LKP's per-metric noise floor in one number). Anything else is
- * "unchanged" and shown neutral with `~`, as benchstat does.
+ * of the medians, a bootstrap CI of their ratio, a Mann-Whitney p-value and a verdict, judged by
+ * bench/results/verdict.ts (the one rule). Pure: the same inputs and seed always give the same
+ * Comparison.
  */
 import { cellKey } from '../results/cell.js';
 import { UserError } from '../errors.js';
-import { metricDefinition, metricDefinitions, type Better, type MetricDefinition } from '../results/metrics.js';
+import { metricDefinition, type Better } from '../results/metrics.js';
 import type { Accel } from '../results/schema.js';
-import { bootstrapMedianCi, bootstrapRatioCi, mannWhitneyU, mean, median, stddev } from '../stats.js';
+import { DEFAULT_THRESHOLD, judgeChange, SIGNIFICANCE_ALPHA, type Judgement, type SideStats, type Verdict } from '../results/verdict.js';
 import type { LoadedResults } from './load.js';
 
 export const COMPARISON_SCHEMA_VERSION = 1;
-export const DEFAULT_THRESHOLD = 0.05;
-export const SIGNIFICANCE_ALPHA = 0.05;
+export { DEFAULT_THRESHOLD, SIGNIFICANCE_ALPHA, type SideStats, type Verdict };
 
-export type Verdict = 'improved' | 'regressed' | 'unchanged';
-
-export interface SideStats {
-  median: number;
-  ci95: [number, number];
-  cv: number;
-  n: number;
-}
-
-export interface MetricComparison {
+export interface MetricComparison extends Judgement {
   backend: string;
   workload: string;
   metric: string;
@@ -36,18 +22,6 @@ export interface MetricComparison {
   unit: string;
   better: Better;
   headline: boolean;
-  base: SideStats;
-  head: SideStats;
-  /** median(head) / median(base); null when the base median is 0. */
-  ratio: number | null;
-  /** 95% percentile-bootstrap interval of the ratio; null when the base median is 0. */
-  ratioCi95: [number, number] | null;
-  /** (ratio - 1) × 100; null when the base median is 0. */
-  changePercent: number | null;
-  /** Mann-Whitney U two-sided p-value. */
-  p: number;
-  significant: boolean;
-  verdict: Verdict;
 }
 
 export interface RunIdentity {
@@ -82,52 +56,11 @@ export interface CompareOptions {
   seed: number;
 }
 
-/**
- * Direction of a metric. metrics.ts knows the fio metrics (and `name:qualifier` variants of them); for
- * base names it does not know yet (metadata workloads, collector counters) latencies, times and costs
- * per operation are recognised by name, so that a slower stat or more requests per I/O is not "better".
- */
-export function metricDirection(metric: string): MetricDefinition {
-  const base = metric.split(':', 1)[0]!;
-  if (metricDefinitions[base]) return metricDefinition(metric);
-  const timeUnit = /Us$/.test(base) ? 'µs' : /Ns$/.test(base) ? 'ns' : /Ms$/.test(base) ? 'ms' : /Seconds$/.test(base) ? 's' : undefined;
-  if (timeUnit || /Latency/.test(base)) return { better: 'lower', unit: timeUnit ?? '', label: metric };
-  if (/Per(Io|Op|GiB|MiB)$|Cpu|ContextSwitches|Syscalls|Requests|Transitions/i.test(base)) return { better: 'lower', unit: '', label: metric };
-  return { better: 'higher', unit: /Iops$|PerSecond$/.test(base) ? 'ops/s' : '', label: metric };
-}
-
 /** FNV-1a, so every metric gets its own bootstrap stream that does not depend on iteration order. */
 function hashKey(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return hash;
-}
-
-function sideStats(values: readonly number[], seed: number): SideStats {
-  const m = mean(values);
-  return { median: median(values), ci95: bootstrapMedianCi(values, seed), cv: m === 0 ? 0 : stddev(values) / Math.abs(m), n: values.length };
-}
-
-/** The statistics of one metric; exported for calibration tests on synthetic samples. */
-export function compareSamples(
-  base: readonly number[],
-  head: readonly number[],
-  better: Better,
-  options: CompareOptions,
-): Pick<MetricComparison, 'base' | 'head' | 'ratio' | 'ratioCi95' | 'changePercent' | 'p' | 'significant' | 'verdict'> {
-  const baseStats = sideStats(base, options.seed);
-  const headStats = sideStats(head, options.seed + 1);
-  const p = mannWhitneyU(head, base).p;
-  if (baseStats.median === 0) {
-    return { base: baseStats, head: headStats, ratio: null, ratioCi95: null, changePercent: null, p, significant: false, verdict: 'unchanged' };
-  }
-  const ratio = headStats.median / baseStats.median;
-  const ratioCi95 = bootstrapRatioCi(base, head, options.seed + 2);
-  const excludesOne = ratioCi95[0] > 1 || ratioCi95[1] < 1;
-  const significant = p < SIGNIFICANCE_ALPHA && excludesOne && Math.abs(ratio - 1) > options.threshold;
-  const higher = ratio > 1;
-  const verdict: Verdict = !significant ? 'unchanged' : higher === (better === 'higher') ? 'improved' : 'regressed';
-  return { base: baseStats, head: headStats, ratio, ratioCi95, changePercent: (ratio - 1) * 100, p, significant, verdict };
 }
 
 function identity(results: LoadedResults): RunIdentity {
@@ -168,7 +101,7 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
       const baseValues = baseCell.samples[metric];
       const headValues = headCell.samples[metric];
       if (!baseValues?.length || !headValues?.length) continue;
-      const direction = metricDirection(metric);
+      const direction = metricDefinition(metric);
       const seed = (options.seed + hashKey(`${headCell.backend}/${headCell.workload}/${metric}`)) >>> 0;
       metrics.push({
         backend: headCell.backend,
@@ -178,7 +111,7 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
         unit: direction.unit,
         better: direction.better,
         headline: metric === headline,
-        ...compareSamples(baseValues, headValues, direction.better, { threshold: options.threshold, seed }),
+        ...judgeChange(baseValues, headValues, direction.better, { threshold: options.threshold, seed }),
       });
     }
   }

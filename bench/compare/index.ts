@@ -1,5 +1,5 @@
 /** compare(base, head): statistics, loading, exporters and the CLI entry, from one import. */
-export { assertComparable, compareResults, compareSamples, DEFAULT_THRESHOLD, hasRegression, metricDirection, SIGNIFICANCE_ALPHA } from './compare.js';
+export { assertComparable, compareResults, DEFAULT_THRESHOLD, hasRegression, SIGNIFICANCE_ALPHA } from './compare.js';
 export type { CompareOptions, Comparison, MetricComparison, RunIdentity, SideStats, Verdict } from './compare.js';
 export * from './export/index.js';
 export { cellsFromRecords, loadResults, resultsFromSet } from './load.js';

@@ -13,7 +13,7 @@ import * as vegaLite from 'vega-lite';
 import { z } from 'zod';
 import { errorMessage } from '../errors.js';
 import { describeSamples } from '../stats.js';
-import { metricDirection } from './compare.js';
+import { metricDefinition } from '../results/metrics.js';
 import { escapeHtml } from './export/html.js';
 import { loadResults } from './load.js';
 import { isResultDir } from '../results/load.js';
@@ -106,7 +106,7 @@ export function collectTrend(historyDir: string): TrendData {
       if (!metric || !samples?.length) continue;
       const described = describeSamples(samples, env.seed);
       const regressedMetrics = (regressions ?? []).filter((r) => r.backend === cell.backend && r.workload === cell.workload).map((r) => r.metric);
-      const unit = metricDirection(metric).unit;
+      const unit = metricDefinition(metric).unit;
       data.points.push({
         run,
         startedAt: env.startedAt,

@@ -3,18 +3,12 @@
  * backends in one fixed order and colour, and each cell's comparison to its run's baseline. Pure.
  */
 import { metricDefinition } from '../results/metrics.js';
-import type { CellSummary, Environment, MetricSummary, RunRecord, Summary } from '../results/schema.js';
-import { bootstrapRatioCi } from '../stats.js';
+import type { ResultSet } from '../results/load.js';
+import type { CellSummary, Environment } from '../results/schema.js';
+import { DEFAULT_THRESHOLD, judgeChange } from '../results/verdict.js';
 
-/** One result directory as the report sees it. Paths are as given; the page shows them relative to itself. */
-export interface ReportRun {
-  dir: string;
-  records: RunRecord[];
-  environment: Environment;
-  summary: Summary;
-  /** The stored files the directory holds (runs.jsonl, summary.json…), for links. */
-  files: string[];
-}
+/** One result directory as the report sees it: what the one loader gives. */
+export type ReportRun = ResultSet;
 
 export interface LabelledRun extends ReportRun {
   /** Short id used inside charts when several runs sit side by side: "run 1", "run 2"… */
@@ -49,7 +43,7 @@ const BACKEND_PALETTE: Record<(typeof CANONICAL_BACKENDS)[number], string> = {
 const EXTRA_PALETTE = ['#1f77b4', '#8c564b', '#17becf', '#bcbd22', '#7f7f7f', '#aec7e8', '#ffbb78', '#98df8a'];
 
 /** Colours for what is not significant, better or worse: grey unless the statistics say otherwise. */
-export const VERDICT_COLOURS = { better: '#1b7f2a', worse: '#b00020', same: '#6b6b6b', baseline: '#6b6b6b', unknown: '#6b6b6b' } as const;
+export const VERDICT_COLOURS = { improved: '#1b7f2a', regressed: '#b00020', unchanged: '#6b6b6b', baseline: '#6b6b6b', unknown: '#6b6b6b' } as const;
 
 export function orderBackends(names: Iterable<string>): string[] {
   const unique = [...new Set(names)];
@@ -99,26 +93,18 @@ export function orderedCells(model: ReportModel, run: LabelledRun): CellSummary[
   );
 }
 
-export function workloadsOf(run: ReportRun): string[] {
-  return [...new Set(run.summary.cells.map((cell) => cell.workload))].sort();
-}
-
-export function headlineOf(run: ReportRun, workload: string): string | undefined {
-  return run.summary.cells.find((cell) => cell.workload === workload && cell.headline)?.headline;
-}
-
-export type Verdict = keyof typeof VERDICT_COLOURS;
+export type BaselineVerdict = keyof typeof VERDICT_COLOURS;
 
 export interface BaselineComparison {
   ratio: number | null;
   /** 95% bootstrap interval of median / baseline median. */
   ratioCi?: [number, number];
-  verdict: Verdict;
+  verdict: BaselineVerdict;
 }
 
 /**
- * Better or worse only when the bootstrap interval of the ratio excludes 1 (same seed as the summary);
- * otherwise "same", drawn neutral, as benchstat's `~`.
+ * A cell against its run's baseline, by the one verdict rule (bench/results/verdict.ts) with the
+ * profile's threshold, so the report and compare never disagree on what "better" means.
  */
 export function compareToBaseline(run: ReportRun, cell: CellSummary, metricName: string): BaselineComparison {
   const metric = cell.metrics[metricName];
@@ -127,40 +113,9 @@ export function compareToBaseline(run: ReportRun, cell: CellSummary, metricName:
   const base = run.summary.cells.find((other) => other.backend === run.summary.baseline && other.workload === cell.workload)?.metrics[metricName];
   if (!base || metric.ratioToBaseline === null) return { ratio: metric.ratioToBaseline, verdict: 'unknown' };
   if (base.samples.length < 2 || metric.samples.length < 2) return { ratio: metric.ratioToBaseline, verdict: 'unknown' };
-  const ratioCi = bootstrapRatioCi(base.samples, metric.samples, run.environment.seed);
-  const significant = ratioCi[0] > 1 || ratioCi[1] < 1;
-  const higherIsBetter = betterOf(metricName, metric) === 'higher';
-  const verdict: Verdict = !significant ? 'same' : ratioCi[0] > 1 === higherIsBetter ? 'better' : 'worse';
-  return { ratio: metric.ratioToBaseline, ratioCi, verdict };
-}
-
-/**
- * Units and directions for metrics the shared table does not list yet (metadata ops, CPU split,
- * request latency, requests per I/O): inferred from the name's suffix, which the suite keeps honest.
- */
-export function unitOf(name: string, metric?: Pick<MetricSummary, 'unit'>): string {
-  if (metric?.unit) return metric.unit;
-  const known = metricDefinition(name).unit;
-  if (known) return known;
-  const base = name.split(':')[0]!;
-  if (base.endsWith('CpuSecondsPerGiB')) return 'CPU s/GiB';
-  if (base.endsWith('CpuUsPerIo')) return 'CPU µs/op';
-  if (base.startsWith('requestsPerIo')) return 'requests/op';
-  if (base.endsWith('Us')) return 'µs';
-  if (base.endsWith('MiBps')) return 'MiB/s';
-  if (base === 'opsPerSecond') return 'ops/s';
-  return '';
-}
-
-export function betterOf(name: string, metric?: Pick<MetricSummary, 'better' | 'unit'>): 'higher' | 'lower' {
-  if (metric?.unit) return metric.better;
-  const base = name.split(':')[0]!;
-  if (base === 'opsPerSecond' || /Iops$|MiBps$/.test(base)) return 'higher';
-  if (/(Us|PerGiB|PerIo)$/.test(base) || base === 'requestsPerIo') return 'lower';
-  return metric?.better ?? metricDefinition(name).better;
-}
-
-export function labelOf(name: string): string {
-  const definition = metricDefinition(name);
-  return definition.label === name ? name : definition.label;
+  const judged = judgeChange(base.samples, metric.samples, metricDefinition(metricName).better, {
+    threshold: run.profileThreshold ?? DEFAULT_THRESHOLD,
+    seed: run.environment.seed,
+  });
+  return { ratio: metric.ratioToBaseline, ...(judged.ratioCi95 ? { ratioCi: judged.ratioCi95 } : {}), verdict: judged.verdict };
 }

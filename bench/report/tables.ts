@@ -5,13 +5,15 @@
 import type { CellSummary, MetricSummary } from '../results/schema.js';
 import { escapeHtml } from './escape.js';
 import { formatNumber, formatPercent, formatRatioText } from './format.js';
-import { backendColour, cellEmulated, compareToBaseline, labelOf, orderedCells, unitOf, VERDICT_COLOURS, type LabelledRun, type ReportModel } from './model.js';
+import { metricDefinition } from '../results/metrics.js';
+import { VERDICT_WORDS } from '../results/verdict.js';
+import { backendColour, cellEmulated, compareToBaseline, orderedCells, VERDICT_COLOURS, type LabelledRun, type ReportModel } from './model.js';
 import { requestsPerIo } from './charts/requests.js';
 
 /** Above this coefficient of variation a cell is called noisy (the PTS threshold for more runs). */
 export const NOISY_CV = 0.035;
 
-const VERDICT_TEXT = { better: 'better', worse: 'worse', same: '~ not significant', baseline: 'baseline', unknown: '' } as const;
+const VERDICT_TEXT = { ...VERDICT_WORDS, baseline: 'baseline', unknown: '' } as const;
 
 function num(field: string, value: number | null | undefined, text = formatNumber(value)): string {
   return `<td class="num" data-field="${field}" data-value="${value === null || value === undefined ? '' : String(value)}">${escapeHtml(text)}</td>`;
@@ -40,12 +42,12 @@ function metricRow(model: ReportModel, run: LabelledRun, cell: CellSummary, name
     model.sideBySide ? `<td>${escapeHtml(run.id)}</td>` : '',
     withWorkload ? `<td>${escapeHtml(cell.workload)}</td>` : '',
     `<td class="backend"><span class="swatch" style="background:${backendColour(cell.backend, model.backends)}"></span>${escapeHtml(cell.backend)}</td>`,
-    `<td>${escapeHtml(labelOf(name))}</td>`,
-    `<td>${escapeHtml(unitOf(name, metric))}</td>`,
+    `<td>${escapeHtml(metricDefinition(name).label)}</td>`,
+    `<td>${escapeHtml(metricDefinition(name).unit)}</td>`,
     num('median', metric.median),
     num('ci-low', metric.ci95[0]),
     num('ci-high', metric.ci95[1]),
-    `<td class="num ratio" data-field="ratio" data-value="${metric.ratioToBaseline ?? ''}"${ratioTitle} style="color:${VERDICT_COLOURS[comparison.verdict]}">${escapeHtml(comparison.verdict === 'baseline' ? 'baseline' : formatRatioText(comparison.ratio))}${comparison.verdict === 'same' ? ' ~' : ''}</td>`,
+    `<td class="num ratio" data-field="ratio" data-value="${metric.ratioToBaseline ?? ''}"${ratioTitle} style="color:${VERDICT_COLOURS[comparison.verdict]}">${escapeHtml(comparison.verdict === 'baseline' ? 'baseline' : formatRatioText(comparison.ratio))}${comparison.verdict === 'unchanged' ? ' ~' : ''}</td>`,
     `<td class="verdict" style="color:${VERDICT_COLOURS[comparison.verdict]}">${escapeHtml(verdictText === 'baseline' ? '' : verdictText)}</td>`,
     num('cv', metric.cv, formatPercent(metric.cv)),
     num('n', metric.n, String(metric.n)),

@@ -64,13 +64,28 @@ export const metricDefinitions: Record<string, MetricDefinition> = {
 };
 
 /**
- * A name may carry a qualifier after a colon (`requestLatencyP99Us:READ`): the definition is the base
- * name's, the label names the qualifier.
+ * What a metric's name says of it when the table does not list it (collector counters, metadata ops):
+ * latencies, times and costs per operation are lower-is-better by their suffix, which the suite keeps
+ * honest, so that a slower stat or more requests per I/O is never shown as "better".
+ */
+function inferDefinition(name: string): MetricDefinition {
+  const timeUnit = /Us$/.test(name) ? 'µs' : /Ns$/.test(name) ? 'ns' : /Ms$/.test(name) ? 'ms' : /Seconds$/.test(name) ? 's' : undefined;
+  if (/CpuSecondsPerGiB$/.test(name)) return { unit: 's/GiB', better: 'lower', label: name };
+  if (/CpuUsPerIo$/.test(name)) return { unit: 'µs/IO', better: 'lower', label: name };
+  if (timeUnit || /Latency/.test(name)) return { unit: timeUnit ?? '', better: 'lower', label: name };
+  if (/Per(Io|Op|GiB|MiB)$|Cpu|ContextSwitches|Syscalls|Requests|Transitions/i.test(name)) return { unit: '', better: 'lower', label: name };
+  if (/MiBps$/.test(name)) return { unit: 'MiB/s', better: 'higher', label: name };
+  return { unit: /Iops$|PerSecond$/.test(name) ? 'ops/s' : '', better: 'higher', label: name };
+}
+
+/**
+ * The one place a metric's unit, direction and label come from. A name may carry a qualifier after a
+ * colon (`requestLatencyP99Us:READ`): the definition is the base name's, the label names the qualifier.
  */
 export function metricDefinition(name: string): MetricDefinition {
   const [base, qualifier] = name.split(':', 2) as [string, string | undefined];
   const definition = metricDefinitions[base];
-  if (!definition) return { unit: '', better: 'higher', label: name };
+  if (!definition) return { ...inferDefinition(base), label: name };
   return qualifier ? { ...definition, label: `${definition.label} (${qualifier})` } : definition;
 }
 

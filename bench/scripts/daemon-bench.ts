@@ -13,7 +13,7 @@ import { parseProfile } from '../profiles.js';
 import type { Summary } from '../results/schema.js';
 import { runBenchmark } from '../runner.js';
 import { defaultCollectors } from '../collect/index.js';
-import { compareSamples } from '../compare/compare.js';
+import { judgeChange } from '../results/verdict.js';
 
 const runtime = Number(process.env.RUNTIME ?? 4);
 // Five a side: with three, the smallest two-sided Mann-Whitney p is 0.1, so "slower than
@@ -48,7 +48,7 @@ function against(name: string, ours: number[], theirs: number[]): { ok: boolean;
   if (Math.min(ours.length, theirs.length) < 4) {
     return { ok: false, text: `cannot judge against ${name} with ${Math.min(ours.length, theirs.length)} repetitions (REPEAT ≥ 4)` };
   }
-  const c = compareSamples(theirs, ours, 'higher', { threshold: 0, seed: 7 });
+  const c = judgeChange(theirs, ours, 'higher', { threshold: 0, seed: 7 });
   const figures = `${c.ratio!.toFixed(2)}× ${name}, 95% CI ${c.ratioCi95![0].toFixed(2)}–${c.ratioCi95![1].toFixed(2)}, p=${c.p.toFixed(3)}`;
   if (c.verdict === 'regressed') return { ok: false, text: `SLOWER: ${figures}` };
   return { ok: true, text: `${c.verdict === 'improved' ? 'faster' : 'as fast (no significant difference)'}: ${figures}` };

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareResults, loadResults, metricDirection, runCompare } from '../../bench/compare/index.js';
+import { compareResults, loadResults, runCompare } from '../../bench/compare/index.js';
+import { metricDefinition as metricDirection } from '../../bench/results/metrics.js';
 import { formatBencher, formatGithubBenchmark, formatHtml, formatJson, formatMarkdown, formatTerminal } from '../../bench/compare/export/index.js';
 import { UserError } from '../../bench/errors.js';
 

@@ -84,10 +84,11 @@ describe('a report of the augmented fixture', () => {
       'stat-1k/fuse-passthrough/opsPerSecond',
     ]);
     const fuse = summary.cells.find((cell) => cell.backend === 'fuse' && cell.workload === 'seqread-128k')!.metrics.readBandwidthMiBps!;
-    expect(rows[1]!.fields.ratio!.text).toBe(`${fuse.ratioToBaseline!.toFixed(3)}×`);
-    expect(html).toMatch(/<tr class="worse" data-run="run 1" data-backend="fuse" data-workload="seqread-128k"/);
-    // fuse-passthrough is within noise of bind: neutral, marked ~.
-    expect(html).toMatch(/<tr class="same" data-run="run 1" data-backend="fuse-passthrough" data-workload="seqread-128k" data-metric="readBandwidthMiBps">[^\n]*~ not significant/);
+    // Three repetitions a side can never be significant under the one verdict rule (the smallest
+    // Mann-Whitney p is 0.1): even fuse at a third of bind is drawn neutral and marked ~.
+    expect(rows[1]!.fields.ratio!.text).toBe(`${fuse.ratioToBaseline!.toFixed(3)}× ~`);
+    expect(html).toMatch(/<tr class="unchanged" data-run="run 1" data-backend="fuse" data-workload="seqread-128k"/);
+    expect(html).toMatch(/<tr class="unchanged" data-run="run 1" data-backend="fuse-passthrough" data-workload="seqread-128k" data-metric="readBandwidthMiBps">[^\n]*~ not significant/);
   });
 
   it('shows a hostile profile name, reason and log as text, and the page has no script at all', () => {

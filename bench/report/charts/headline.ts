@@ -1,6 +1,7 @@
 /** (1) The headline metric of every workload per backend: median, 95% CI, and the ratio to the baseline. */
 import type { TopLevelSpec } from 'vega-lite';
-import { compareToBaseline, labelOf, rowLabel, unitOf, VERDICT_COLOURS, type ReportModel } from '../model.js';
+import { metricDefinition } from '../../results/metrics.js';
+import { compareToBaseline, rowLabel, VERDICT_COLOURS, type ReportModel } from '../model.js';
 import { backendScale, cellRows, facetedPanels, formatRatio, type Chart } from './common.js';
 
 export function headlineRows(model: ReportModel) {
@@ -14,10 +15,10 @@ export function headlineRows(model: ReportModel) {
         ? 'baseline'
         : comparison.ratio === null
           ? ''
-          : `${formatRatio(comparison.ratio)} ${run.summary.baseline}${comparison.verdict === 'same' ? ' ~' : ''}`;
+          : `${formatRatio(comparison.ratio)} ${run.summary.baseline}${comparison.verdict === 'unchanged' ? ' ~' : ''}`;
     return [
       {
-        panel: `${cell.workload} — ${labelOf(name)} (${unitOf(name, metric)})`,
+        panel: `${cell.workload} — ${metricDefinition(name).label} (${metricDefinition(name).unit})`,
         workload: cell.workload,
         backend: cell.backend,
         run: run.id,

@@ -1,6 +1,7 @@
 /** (6) Every repetition of the headline metric as a point, next to the median: noise stays visible. */
 import type { TopLevelSpec } from 'vega-lite';
-import { labelOf, rowLabel, unitOf, type ReportModel } from '../model.js';
+import { metricDefinition } from '../../results/metrics.js';
+import { rowLabel, type ReportModel } from '../model.js';
 import { backendScale, cellRows, facetedPanels, type Chart } from './common.js';
 
 export const repetitionsChart: Chart = {
@@ -15,7 +16,7 @@ export const repetitionsChart: Chart = {
       if (!name || !metric) return [];
       const label = rowLabel(model, run, cell.backend, cell.workload);
       return metric.samples.map((value, index) => ({
-        panel: `${cell.workload} — ${labelOf(name)} (${unitOf(name, metric)})`,
+        panel: `${cell.workload} — ${metricDefinition(name).label} (${metricDefinition(name).unit})`,
         backend: cell.backend,
         run: run.id,
         runIndex,
