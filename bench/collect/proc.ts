@@ -15,6 +15,7 @@
  * /proc counts in clock ticks of USER_HZ, which is 100 on every architecture Linux runs these tests on
  * (sysconf(_SC_CLK_TCK); only alpha differs), so values have 10 ms resolution.
  */
+import type { SwitchCounts } from './types.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Collector, CollectorOutput, CollectorSession } from './types.js';
 
@@ -48,11 +49,6 @@ export function parseSystemStat(text: string): SystemTimes {
   if (!line) throw new Error('/proc/stat has no cpu line');
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
   return { busyTicks: user + nice + system + irq + softirq + steal, idleTicks: idle + iowait };
-}
-
-export interface SwitchCounts {
-  voluntary: number;
-  involuntary: number;
 }
 
 export function parseStatusSwitches(text: string): SwitchCounts {

@@ -2,6 +2,7 @@
  * Turns the bpftrace program's JSON output (bpftrace -f json: one object per line, maps printed at
  * exit) into counts. Pure: tested on output recorded from real runs (test/fixtures/trace/).
  */
+import type { SwitchCounts } from './types.js';
 import { opcodeName } from './opcodes.js';
 import { READY_LINE } from './trace-script.js';
 
@@ -10,11 +11,6 @@ export interface LatencySummary {
   p50Us: number;
   p99Us: number;
   maxUs: number;
-}
-
-export interface SwitchCounts {
-  voluntary: number;
-  involuntary: number;
 }
 
 export interface TraceCounts {

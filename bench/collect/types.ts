@@ -28,3 +28,9 @@ export interface Collector {
   name: string;
   start(target: CollectorTarget): Promise<CollectorSession>;
 }
+
+/** Context switches of a process or a set of threads, as /proc and sched_switch both count them. */
+export interface SwitchCounts {
+  voluntary: number;
+  involuntary: number;
+}

@@ -8,13 +8,13 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import { z } from 'zod';
 import { errorMessage } from '../errors.js';
 import { describeSamples } from '../stats.js';
 import { metricDefinition } from '../results/metrics.js';
-import { escapeHtml } from './export/html.js';
+import { escapeHtml } from '../render/html.js';
+import { renderSvg } from '../render/svg.js';
 import { loadResults } from './load.js';
 import { isResultDir } from '../results/load.js';
 
@@ -169,15 +169,6 @@ export function trendSpec(points: readonly TrendPoint[]): vegaLite.TopLevelSpec 
       ],
     },
   } as vegaLite.TopLevelSpec;
-}
-
-export async function renderSvg(spec: vegaLite.TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }
 
 /** The page (pure given the SVG): the chart, then one row per night linking its compare report. */

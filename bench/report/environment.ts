@@ -3,7 +3,7 @@
  * full text and hash, the suite commit, and the command that reproduces the run. Pure; all escaped.
  */
 import path from 'node:path';
-import { escapeHtml } from './escape.js';
+import { escapeHtml } from '../render/html.js';
 import type { LabelledRun, ReportModel } from './model.js';
 
 function pretty(value: unknown): string {

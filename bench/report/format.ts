@@ -8,7 +8,8 @@ export function formatNumber(value: number | null | undefined): string {
   return Math.abs(value) >= 1000 ? grouped.format(value) : significant.format(value);
 }
 
-export function formatPercent(fraction: number): string {
+/** A fraction as a share: 0.123 → "12.3%". (Signed changes are compare's formatSignedPercent.) */
+export function formatShare(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
 }
 

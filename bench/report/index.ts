@@ -12,7 +12,7 @@ import { charts } from './charts/index.js';
 import { loadResultSet } from '../results/load.js';
 import { buildModel, type ReportModel } from './model.js';
 import { renderPage, type RenderedChart } from './page.js';
-import { renderSvg } from './svg.js';
+import { renderSvg } from '../render/svg.js';
 
 export const REPORT_FILE = 'report.html';
 export const CHARTS_DIR = 'charts';

@@ -3,12 +3,12 @@
  * it reads the same with JavaScript off, offline, and printed to PDF. Pure: model + rendered charts in,
  * bytes out.
  */
-import { escapeHtml } from './escape.js';
+import { escapeHtml } from '../render/html.js';
 import { environmentSection, runLinks } from './environment.js';
 import { backendColour, type ReportModel } from './model.js';
 import { style } from './style.js';
 import { allMetricsTable, failedTable, headlineTable, NOISY_CV, requestsTable, unsupportedTable } from './tables.js';
-import { formatPercent } from './format.js';
+import { formatShare } from './format.js';
 
 export interface RenderedChart {
   name: string;
@@ -23,7 +23,7 @@ function howToRead(model: ReportModel): string {
   return `<div class="howto">
 <p><strong>How to read this.</strong> Every backend is a different way to reach the same files. <strong>${baseline}</strong> is the baseline${baselines.includes('bind') ? ': a bind mount of the lower directory, with no FUSE in the path, so it is the fastest the kernel can be' : ''}. Each workload ran on every backend several times, in an interleaved order so that drift of the machine spreads over all of them.</p>
 <p><strong>Ratio</strong> is a backend's median divided by the baseline's median for the same workload and metric: 0.50× bandwidth means half as fast as ${baseline}; 2.00× latency means twice as slow. It is coloured green (better) or red (worse) only when the 95% bootstrap interval of the ratio excludes 1; otherwise it is grey and marked <strong>~</strong>, meaning the difference is not significant with this many repetitions.</p>
-<p><strong>CI</strong> is the 95% bootstrap confidence interval of the median over the repetitions: the range the true median most likely lies in. <strong>CV</strong> (standard deviation / mean) measures noise; cells above ${formatPercent(NOISY_CV)} are marked <span class="badge warn">noisy</span>, cells whose adaptive repetition hit its limit <span class="badge warn">not converged</span>, and repetitions outside 1.5 IQR are counted as outliers (kept, never dropped).</p>
+<p><strong>CI</strong> is the 95% bootstrap confidence interval of the median over the repetitions: the range the true median most likely lies in. <strong>CV</strong> (standard deviation / mean) measures noise; cells above ${formatShare(NOISY_CV)} are marked <span class="badge warn">noisy</span>, cells whose adaptive repetition hit its limit <span class="badge warn">not converged</span>, and repetitions outside 1.5 IQR are counted as outliers (kept, never dropped).</p>
 <p><strong>Requests per I/O</strong> counts the FUSE round trips (kernel → daemon → kernel) one I/O of the workload caused, by opcode: the transitions a passthrough path is meant to remove. <span class="badge emulated">emulated</span> marks results measured in a QEMU guest without hardware virtualisation (TCG): compare them only with each other, never with native numbers.</p>
 </div>`;
 }

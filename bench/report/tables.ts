@@ -3,8 +3,8 @@
  * carry their exact value in data-value so tests (and scripts) can read the page back.
  */
 import type { CellSummary, MetricSummary } from '../results/schema.js';
-import { escapeHtml } from './escape.js';
-import { formatNumber, formatPercent, formatRatioText } from './format.js';
+import { escapeHtml } from '../render/html.js';
+import { formatNumber, formatShare, formatRatioText } from './format.js';
 import { metricDefinition } from '../results/metrics.js';
 import { VERDICT_WORDS } from '../results/verdict.js';
 import { backendColour, cellEmulated, compareToBaseline, orderedCells, VERDICT_COLOURS, type LabelledRun, type ReportModel } from './model.js';
@@ -23,7 +23,7 @@ function badges(run: LabelledRun, cell: CellSummary, metric: MetricSummary | und
   const list: string[] = [];
   if (cellEmulated(run, cell.backend, cell.workload)) list.push('<span class="badge emulated">emulated</span>');
   if (!cell.converged) list.push('<span class="badge warn" title="adaptive repetition stopped at its maximum before the CI was narrow enough">not converged</span>');
-  if (metric && metric.cv > NOISY_CV) list.push(`<span class="badge warn" title="coefficient of variation above ${formatPercent(NOISY_CV)}">noisy</span>`);
+  if (metric && metric.cv > NOISY_CV) list.push(`<span class="badge warn" title="coefficient of variation above ${formatShare(NOISY_CV)}">noisy</span>`);
   if (metric && metric.outliers.length > 0) {
     list.push(`<span class="badge warn" title="repetitions outside 1.5 IQR: ${escapeHtml(metric.outliers.map((index) => `#${index + 1}`).join(', '))}">${metric.outliers.length} outlier${metric.outliers.length > 1 ? 's' : ''}</span>`);
   }
@@ -49,7 +49,7 @@ function metricRow(model: ReportModel, run: LabelledRun, cell: CellSummary, name
     num('ci-high', metric.ci95[1]),
     `<td class="num ratio" data-field="ratio" data-value="${metric.ratioToBaseline ?? ''}"${ratioTitle} style="color:${VERDICT_COLOURS[comparison.verdict]}">${escapeHtml(comparison.verdict === 'baseline' ? 'baseline' : formatRatioText(comparison.ratio))}${comparison.verdict === 'unchanged' ? ' ~' : ''}</td>`,
     `<td class="verdict" style="color:${VERDICT_COLOURS[comparison.verdict]}">${escapeHtml(verdictText === 'baseline' ? '' : verdictText)}</td>`,
-    num('cv', metric.cv, formatPercent(metric.cv)),
+    num('cv', metric.cv, formatShare(metric.cv)),
     num('n', metric.n, String(metric.n)),
     `<td class="flags">${badges(run, cell, metric)}</td>`,
     '</tr>',

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SummarySchema, type Summary } from '../../bench/results/schema.js';
 import { chartSpecs, writeReport } from '../../bench/report/index.js';
-import { formatNumber, formatPercent } from '../../bench/report/format.js';
+import { formatNumber, formatShare } from '../../bench/report/format.js';
 import { loadResultSet as loadRun } from '../../bench/results/load.js';
 import { buildModel } from '../../bench/report/model.js';
 import { ROOT } from '../helpers/cli.js';
@@ -66,7 +66,7 @@ describe('a report of the augmented fixture', () => {
       expect(row.fields['ci-high']!.text, where).toBe(formatNumber(metric.ci95[1]));
       expect(row.fields.ratio!.value === '' ? null : Number(row.fields.ratio!.value), where).toBe(metric.ratioToBaseline);
       expect(Number(row.fields.cv!.value), where).toBe(metric.cv);
-      expect(row.fields.cv!.text, where).toBe(formatPercent(metric.cv));
+      expect(row.fields.cv!.text, where).toBe(formatShare(metric.cv));
       expect(Number(row.fields.n!.value), where).toBe(metric.n);
     }
   });

@@ -21,7 +21,7 @@ export function formatSpread(side: { median: number; ci95: [number, number] }): 
   return `±${halfWidth < 10 ? halfWidth.toFixed(1) : Math.round(halfWidth)}%`;
 }
 
-export function formatPercent(value: number): string {
+export function formatSignedPercent(value: number): string {
   const sign = value > 0 ? '+' : value < 0 ? '−' : '';
   return `${sign}${Math.abs(value).toFixed(Math.abs(value) < 10 ? 1 : 0)}%`;
 }
@@ -29,12 +29,12 @@ export function formatPercent(value: number): string {
 /** "−10.2%" for a significant change, "~" otherwise, as benchstat prints. */
 export function formatChange(metric: MetricComparison): string {
   if (metric.changePercent === null) return 'n/a';
-  return metric.significant ? formatPercent(metric.changePercent) : '~';
+  return metric.significant ? formatSignedPercent(metric.changePercent) : '~';
 }
 
 export function formatRatioCi(metric: MetricComparison): string {
   if (!metric.ratioCi95) return '';
-  const [low, high] = metric.ratioCi95.map((ratio) => formatPercent((ratio - 1) * 100));
+  const [low, high] = metric.ratioCi95.map((ratio) => formatSignedPercent((ratio - 1) * 100));
   return `[${low}, ${high}]`;
 }
 

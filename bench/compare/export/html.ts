@@ -3,11 +3,8 @@
  * Changes that are not significant stay neutral grey: colour only where the statistics say so.
  */
 import type { Comparison, MetricComparison } from '../compare.js';
+import { escapeHtml } from '../../render/html.js';
 import { describeRun, formatChange, formatP, formatRatioCi, formatSpread, formatValue, verdictLine } from './format.js';
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
-}
 
 const style = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }

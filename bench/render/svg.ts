@@ -1,6 +1,7 @@
 /**
- * A vega-lite spec to SVG, in Node, without a browser or canvas (text widths are estimated). The only
- * async step of the report; everything before it is a pure function of the stored results.
+ * A vega-lite spec to SVG, in Node, without a browser or canvas (text widths are estimated), for the
+ * report's charts and the nightly trend. The only async step of either; everything before it is a pure
+ * function of the stored results.
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -13,7 +14,7 @@ export function namespaceSvgIds(svg: string, prefix: string): string {
   return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}-$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}-$1)`).replace(/href="#([^"]+)"/g, `href="#${prefix}-$1"`);
 }
 
-export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
+export async function renderSvg(spec: TopLevelSpec, idPrefix?: string): Promise<string> {
   // vega-lite warns about faceted independent scales on layered data; the views are sized right, and
   // a warning per render would bury the benchmark's own output. Errors still throw.
   const compiled = compile(spec, { logger: vega.logger(vega.Error) }).spec;
@@ -26,7 +27,7 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<s
     ids.forEach((id, index) => {
       stable = stable.split(`id="${id}"`).join(`id="c${index + 1}"`).split(`url(#${id})`).join(`url(#c${index + 1})`);
     });
-    return namespaceSvgIds(stable, idPrefix);
+    return idPrefix ? namespaceSvgIds(stable, idPrefix) : stable;
   } finally {
     view.finalize();
   }
