@@ -2,6 +2,7 @@
  * The command line. `npm run bench -- [options]` is `run`; the other commands read stored results or
  * tidy up. One top-level catch prints `Error: …` for user errors and exits non-zero.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { backendNames } from './backends/registry.js';
@@ -10,6 +11,7 @@ import { defaultCollectors } from './collect/index.js';
 import { SUITE_ROOT } from './environment.js';
 import { UserError } from './errors.js';
 import { runCompare } from './compare/run.js';
+import { trend } from './compare/trend.js';
 import { formatDoctor, runDoctor } from './doctor.js';
 import { loadProfile, type LoadedProfile } from './profiles.js';
 import { datasetFor } from './dataset.js';
@@ -153,6 +155,17 @@ export function buildProgram(): Command {
     .option('--all', 'list unchanged metrics too')
     .action(async (base: string, head: string, options: { threshold?: number; out?: string; exportGithub?: string | boolean; exportBencher?: string | boolean; all?: boolean }) => {
       process.exitCode = await runCompare(base, head, { ...options, color: process.stdout.isTTY });
+    });
+
+  program
+    .command('trend')
+    .description("render HISTORY/trend.html and trend.vl.json from a nightly history directory: every run's headline metrics, regressions marked")
+    .argument('<history>', 'the history directory that infra/ci/nightly.sh --history writes')
+    .action(async (history: string) => {
+      if (!existsSync(history)) throw new UserError(`${history}: no such history directory`);
+      const { htmlFile, data } = await trend(history);
+      const regressed = data.points.filter((point) => point.regressed).length;
+      process.stdout.write(`${htmlFile}: ${data.runs.length} run(s), ${regressed} regressed point(s)${data.skipped.length ? `, ${data.skipped.length} skipped` : ''}\n`);
     });
 
   program

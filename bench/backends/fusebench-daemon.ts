@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SUITE_ROOT } from '../environment.js';
-import { requestDaemonStats, type DaemonStats } from '../collect/daemon-stats.js';
+import { requestDaemonStats, type DaemonStats } from './daemon-stats-file.js';
 import { errorMessage } from '../errors.js';
 import { scratchRoot } from '../scratch.js';
 import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForReadyLine, type DaemonProcess } from './daemon.js';

@@ -1,39 +1,18 @@
 /**
  * The daemon-stats collector: our daemon keeps per-opcode counters and writes them as JSON on SIGUSR1
- * (to FILE.tmp, then renamed over FILE). Asked at start and at stop, the difference is what the daemon
+ * (the protocol: bench/backends/daemon-stats-file.ts). Asked at start and at stop, the difference is what the daemon
  * served during the workload; it is compared with the traced counts of the same run (crosscheck.ts).
  * Daemons that are not ours (passthrough_ll, external) write no such file: nothing to compare, and the
  * record says so.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { requestDaemonStats, type DaemonStats, type OpCounter } from '../backends/daemon-stats-file.js';
 import type { Mount } from '../backends/types.js';
-import { sleep } from '../system.js';
 import type { RequestCountsBoard } from './board.js';
 import { requestMetrics } from './trace.js';
 import { crossCheckRequests } from './crosscheck.js';
 import { normalizeOpcodeName } from './opcodes.js';
 import { waitForIdleConnection } from './quiesce.js';
 import type { Collector, CollectorOutput, CollectorSession } from './types.js';
-
-export interface OpCounter {
-  count: number;
-  totalNs: number;
-}
-
-export interface DaemonStats {
-  mode?: string;
-  passthroughAbi?: string | null;
-  pid?: number;
-  threads?: number;
-  init?: Record<string, number>;
-  ops: Record<string, OpCounter>;
-}
-
-export function parseDaemonStats(text: string): DaemonStats {
-  const parsed = JSON.parse(text) as Partial<DaemonStats>;
-  if (!parsed || typeof parsed !== 'object' || !parsed.ops || typeof parsed.ops !== 'object') throw new Error('daemon stats: no "ops" object');
-  return { ...parsed, ops: parsed.ops } as DaemonStats;
-}
 
 /** What the daemon served between two snapshots, by opcode name; opcodes with no request are left out. */
 export function diffDaemonOps(before: DaemonStats, after: DaemonStats): Record<string, OpCounter> {
@@ -44,37 +23,6 @@ export function diffDaemonOps(before: DaemonStats, after: DaemonStats): Record<s
     if (count > 0) out[normalizeOpcodeName(name)] = { count, totalNs: counter.totalNs - earlier.totalNs };
   }
   return out;
-}
-
-function inodeOf(file: string): number | undefined {
-  try {
-    return statSync(file).ino;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * SIGUSR1, then wait for the rename: a new inode at FILE (the .tmp file renamed over it), which a
- * write in place could not give, so a half-written file is never read.
- */
-export async function requestDaemonStats(pid: number, file: string, timeoutMs = 5000): Promise<DaemonStats> {
-  const before = inodeOf(file);
-  process.kill(pid, 'SIGUSR1');
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    const now = inodeOf(file);
-    if (now !== undefined && now !== before) {
-      try {
-        return parseDaemonStats(readFileSync(file, 'utf8'));
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    await sleep(5);
-  }
-  throw new Error(`daemon ${pid} did not write ${file} within ${timeoutMs / 1000} s of SIGUSR1${lastError ? ` (${String(lastError)})` : ''}`);
 }
 
 export interface DaemonStatsCollectorOptions {

@@ -193,7 +193,7 @@ export interface BpfRunTime {
 
 /**
  * Time spent inside our BPF programs so far, from the fdinfo of bpftrace's program fds. The kernel
- * keeps it only while sysctl kernel.bpf_stats_enabled is 1 (overhead-bench.ts turns it on); otherwise
+ * keeps it only while sysctl kernel.bpf_stats_enabled is 1 (bench/scripts/trace-overhead.ts turns it on); otherwise
  * undefined. It is the in-kernel cost of the tracing, short of tracepoint dispatch.
  */
 export function bpfProgramRunTime(pid: number): BpfRunTime | undefined {

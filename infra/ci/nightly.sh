@@ -103,5 +103,5 @@ else
   fi
 fi
 
-npx --no-install tsx bench/compare/trend-cli.ts "$history" >&2 || { echo "nightly: rendering the trend failed" >&2; [[ $status -ne 0 ]] || status=2; }
+npm run --silent trend -- "$history" >&2 || { echo "nightly: rendering the trend failed" >&2; [[ $status -ne 0 ]] || status=2; }
 exit "$status"

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { daemonStatsOutput, diffDaemonOps, parseDaemonStats } from '../../bench/collect/daemon-stats.js';
+import { parseDaemonStats } from '../../bench/backends/daemon-stats-file.js';
+import { daemonStatsOutput, diffDaemonOps } from '../../bench/collect/daemon-stats.js';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'trace', name), 'utf8');
 

@@ -3,7 +3,7 @@
  * by the daemon's --cache never), alternately traced (all default collectors) and untraced (proc
  * only), on one mount, in one process. Prints the median IOPS of each and their ratio.
  *
- *   npx tsx bench/collect/overhead-bench.ts [--seconds 10] [--rounds 3] [--cache never|auto]
+ *   npm run bench:trace-overhead -- [--seconds 10] [--rounds 3] [--cache never|auto]
  */
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,8 +12,8 @@ import { fuseBackend } from '../backends/fuse.js';
 import { scratchRoot } from '../scratch.js';
 import { median } from '../stats.js';
 import { runFio } from '../workloads/fio.js';
-import { defaultCollectors } from './index.js';
-import type { CollectorOutput, CollectorSession } from './types.js';
+import { defaultCollectors } from '../collect/index.js';
+import type { CollectorOutput, CollectorSession } from '../collect/types.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, cache: { type: 'string', default: 'never' } } });
 const seconds = Number(values.seconds);
