@@ -32,8 +32,3 @@ export function planRound(cells: readonly Cell[], round: number, seed: number): 
   const random = seededRandom((seed ^ Math.imul(round + 1, 0x9e3779b1)) >>> 0);
   return shuffle(cells, random).map((cell) => ({ ...cell, repetition: round }));
 }
-
-/** The whole fixed plan for `rounds` repetitions (adaptive repetition adds rounds to some cells later). */
-export function planRuns(cells: readonly Cell[], rounds: number, seed: number): PlannedRun[] {
-  return Array.from({ length: rounds }, (_, round) => planRound(cells, round, seed)).flat();
-}

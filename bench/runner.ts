@@ -22,7 +22,7 @@ import type { CompletedRun, Environment, RunRecord } from './results/schema.js';
 import { appendRecord, CSV_FILE, ENVIRONMENT_FILE, SUMMARY_FILE, writeFileAtomic } from './results/store.js';
 import { summarize } from './results/summary.js';
 import { acquireLock, createRunDirectory, type RunDirectory } from './scratch.js';
-import { needsMoreRepetitions } from './stats.js';
+import { convergedCells } from './stats.js';
 import { mountTmpfs, run as runCommand, unmount } from './system.js';
 import { fioVersion } from './workloads/fio.js';
 import { workloadRunner, type WorkloadRunner } from './workloads/index.js';
@@ -222,9 +222,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     }
     if (interruption()) break;
     if (round + 1 >= profile.repeat.min) {
-      const next = pending.filter((cell) => needsMoreRepetitions(samples.get(cellKey(cell)) ?? [], profile.repeat, options.seed));
-      if (round + 1 >= profile.repeat.max && profile.repeat.max > profile.repeat.min) unconverged.push(...next);
-      pending = next;
+      const verdict = convergedCells(new Map(pending.map((cell) => [cell, samples.get(cellKey(cell)) ?? []])), profile.repeat, options.seed);
+      // Stopped at max with the CI still too wide, or still short of samples (failed runs) at max.
+      unconverged.push(...verdict.unconverged);
+      if (round + 1 >= profile.repeat.max && profile.repeat.max > profile.repeat.min) unconverged.push(...verdict.pending);
+      pending = verdict.pending;
     }
   }
   if (unconverged.length > 0) log(`did not converge within ${profile.repeat.max} repetitions: ${unconverged.map((cell) => `${cell.backend}/${cell.workload}`).join(', ')}`);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cellsOf, planRuns } from '../bench/plan.js';
+import { cellsOf, planRound, type Cell } from '../bench/plan.js';
+
+/** Every round of a fixed repetition count, as the runner plans them when nothing is adaptive. */
+const planRuns = (cells: readonly Cell[], rounds: number, seed: number) => Array.from({ length: rounds }, (_, round) => planRound(cells, round, seed)).flat();
 
 describe('the interleaved plan', () => {
   const cells = cellsOf(['bind', 'fuse', 'fuse-passthrough'], ['seqread', 'randread']);

@@ -4,7 +4,7 @@
  * resolves only when the mount answers I/O; unmount() leaves nothing mounted and the process reaped,
  * and reports a daemon that died with its last stderr lines.
  */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { UserError } from '../errors.js';
 import { abortFuseConnection, ensureFusectl } from '../scratch.js';
@@ -184,8 +184,4 @@ export function mountedDaemons(): MountedDaemons {
       return daemonProblem(daemons.get(mount.mountpoint));
     },
   };
-}
-
-export function requireExecutable(file: string, hint: string): string | undefined {
-  return existsSync(file) ? undefined : `${file} is not built (${hint})`;
 }

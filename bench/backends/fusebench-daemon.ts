@@ -3,7 +3,7 @@
  * the path the kernel takes for data, so the comparison isolates that path. The `fuse` and
  * `fuse-passthrough` backends are two modes of it.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { SUITE_ROOT } from '../environment.js';
 import { requestDaemonStats, type DaemonStats } from './daemon-stats-file.js';

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../errors.js';
 import type { FioWorkload } from '../profiles.js';
-import { parseSize } from '../sizes.js';
 
 export interface FioJobInput {
   workload: FioWorkload;

@@ -7,7 +7,7 @@ import { open, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { ConformanceCase } from './harness.js';
-import { attempt, fileDigest, pattern, py, py1, sha256 } from './ops.js';
+import { attempt, fileDigest, pattern, py, sha256 } from './ops.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
