@@ -2,11 +2,14 @@
  * `npm run doctor`: what this kernel and machine can run, one row per backend, with the facts behind
  * each verdict and the commands that turn on what is off. `--json` gives the same data for scripts.
  */
-import { backendNames, backends } from './backends/registry.js';
+import { registeredBackends } from './backends/registry.js';
 import { readKernelFacts, type KernelFacts } from './kernel-facts.js';
 
 export interface DoctorRow {
   backend: string;
+  /** Which path the kernel takes, from the backend itself. */
+  label: string;
+  kernelRequirement: string;
   supported: boolean;
   reason?: string;
   facts: Record<string, string>;
@@ -62,12 +65,13 @@ export function featureTable(kernel: KernelFacts): DoctorReport['features'] {
 export async function runDoctor(): Promise<DoctorReport> {
   const kernel = await readKernelFacts();
   const rows: DoctorRow[] = [];
-  for (const name of backendNames) {
-    const probe = await backends[name].probe();
+  for (const backend of registeredBackends) {
+    const probe = await backend.probe();
+    const identity = { backend: backend.name, label: backend.label, kernelRequirement: backend.kernelRequirement };
     rows.push(
       probe.supported
-        ? { backend: name, supported: true, facts: probe.facts, howToEnable: [] }
-        : { backend: name, supported: false, reason: probe.reason, facts: probe.facts, howToEnable: probe.howToEnable ?? [] },
+        ? { ...identity, supported: true, facts: probe.facts, howToEnable: [] }
+        : { ...identity, supported: false, reason: probe.reason, facts: probe.facts, howToEnable: probe.howToEnable ?? [] },
     );
   }
   return { kernel, features: featureTable(kernel), backends: rows };
@@ -80,6 +84,7 @@ export function formatDoctor(report: DoctorReport): string {
   for (const row of report.backends) {
     const facts = Object.entries(row.facts).map(([key, value]) => `${key}=${value}`).join(', ');
     lines.push(`  ${row.backend.padEnd(width)}  ${row.supported ? 'supported' : `unsupported: ${row.reason}`}${facts ? `  [${facts}]` : ''}`);
+    lines.push(`  ${''.padEnd(width)}    ${row.label}; needs ${row.kernelRequirement}`);
     for (const step of row.howToEnable) lines.push(`  ${''.padEnd(width)}    to enable: ${step}`);
   }
   lines.push('', 'kernel features:');

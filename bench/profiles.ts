@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { backendNames, findBackend } from './backends/registry.js';
 import { UserError } from './errors.js';
 
 export const PROFILES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'profiles');
@@ -109,7 +110,25 @@ export const ProfileSchema = z
     if (profile.repeat.max < profile.repeat.min) {
       ctx.addIssue({ code: 'custom', path: ['repeat', 'max'], message: 'must be at least repeat.min' });
     }
+    checkBackendOptions(profile.backendOptions, ctx);
   });
+
+/** Each backend judges its own options (its optionsSchema), so a misspelt knob names the field. */
+function checkBackendOptions(backendOptions: Record<string, Record<string, unknown>>, ctx: z.RefinementCtx): void {
+  for (const [name, options] of Object.entries(backendOptions)) {
+    const backend = findBackend(name);
+    if (!backend) {
+      ctx.addIssue({ code: 'custom', path: ['backendOptions', name], message: `unknown backend "${name}" (known: ${backendNames.join(', ')})` });
+      continue;
+    }
+    const result = backend.optionsSchema.safeParse(options);
+    if (result.success) continue;
+    for (const issue of result.error.issues) {
+      const message = issue.code === 'unrecognized_keys' ? `unknown option ${issue.keys.map((key) => `"${key}"`).join(', ')} for backend ${name} (check the spelling)` : issue.message;
+      ctx.addIssue({ code: 'custom', path: ['backendOptions', name, ...issue.path], message });
+    }
+  }
+}
 
 export type Profile = z.infer<typeof ProfileSchema>;
 export type Workload = z.infer<typeof WorkloadSchema>;
