@@ -6,7 +6,8 @@
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from './errors.js';
-import { processAlive, processCommandLine, readMounts, run, terminate, unmount } from './system.js';
+import { abortFuseConnection } from './fusectl.js';
+import { processAlive, processCommandLine, readMounts, terminate, unmount } from './system.js';
 
 export function scratchRoot(): string {
   return path.resolve(process.env.FUSEBENCH_SCRATCH ?? '/tmp/fusebench');
@@ -124,29 +125,4 @@ export async function cleanupLeftovers(root = scratchRoot(), log: (line: string)
     removed++;
   }
   return removed;
-}
-
-export const FUSECTL_DIR = '/sys/fs/fuse/connections';
-
-export async function ensureFusectl(): Promise<boolean> {
-  if (readMounts().some((entry) => entry.fsType === 'fusectl')) return true;
-  if (!existsSync(FUSECTL_DIR)) return false;
-  try {
-    await run('mount', ['-t', 'fusectl', 'none', FUSECTL_DIR], 'mounting fusectl');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Writes to fusectl's abort file, which fails every pending and future request of the connection. */
-export async function abortFuseConnection(device: string): Promise<void> {
-  const minor = device.split(':')[1];
-  if (!minor || !(await ensureFusectl())) return;
-  const abortFile = path.join(FUSECTL_DIR, minor, 'abort');
-  try {
-    appendFileSync(abortFile, '1');
-  } catch {
-    /* connection already gone */
-  }
 }

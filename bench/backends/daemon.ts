@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { UserError } from '../errors.js';
-import { abortFuseConnection, ensureFusectl } from '../scratch.js';
+import { abortFuseConnection, ensureFusectl } from '../fusectl.js';
 import { findMount, sleep, terminate, unmount as unmountPath } from '../system.js';
 import type { Mount, UnmountResult } from './types.js';
 

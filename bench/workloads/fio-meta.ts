@@ -19,7 +19,8 @@ import { UserError } from '../errors.js';
 import type { Workload } from '../profiles.js';
 import { extractFioJson, runFio } from './fio.js';
 import type { WorkloadContext, WorkloadOutcome, WorkloadRunner } from './index.js';
-import { createFile, metaFixtureRunner, removeTree, Tally } from './meta.js';
+import { metaFixtureRunner } from './meta.js';
+import { createFile, removeTree, Tally } from './meta-fixture.js';
 
 export type FioMetaWorkload = Extract<Workload, { engine: 'fio-meta' }>;
 
