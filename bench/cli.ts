@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { backendNames } from './backends/registry.js';
 import { cleanups, installSignalCleanup } from './cleanup.js';
 import { defaultCollectors } from './collect/index.js';
-import { SUITE_ROOT } from './environment.js';
+import { SUITE_ROOT } from './suite-root.js';
 import { UserError } from './errors.js';
 import { runCompare } from './compare/run.js';
 import { trend } from './compare/trend.js';

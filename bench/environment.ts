@@ -1,13 +1,11 @@
 /** What a result needs to be reproduced and trusted: the machine, kernel, tools and exact command. */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { LoadedProfile } from './profiles.js';
+import { SUITE_ROOT } from './suite-root.js';
 import { AccelSchema, type Accel, type Environment } from './results/schema.js';
 
-export const SUITE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function cpuModel(): string {
   try {

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { SUITE_ROOT } from '../environment.js';
+import { SUITE_ROOT } from '../suite-root.js';
 import { requestDaemonStats, type DaemonStats } from './daemon-stats-file.js';
 import { errorMessage } from '../errors.js';
 import { scratchRoot } from '../scratch.js';

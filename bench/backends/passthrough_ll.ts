@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { z } from 'zod';
-import { SUITE_ROOT } from '../environment.js';
+import { SUITE_ROOT } from '../suite-root.js';
 import { fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount } from './daemon.js';
 import type { Backend, ProbeResult } from './types.js';
 
