@@ -10,6 +10,8 @@ import { cleanups, installSignalCleanup } from './cleanup.js';
 import { defaultCollectors } from './collect/index.js';
 import { SUITE_ROOT } from './suite-root.js';
 import { UserError } from './errors.js';
+import { loadResults } from './compare/load.js';
+import { noiseModel, writeNoiseModel } from './compare/noise.js';
 import { runCompare } from './compare/run.js';
 import { trend } from './compare/trend.js';
 import { formatDoctor, runDoctor } from './doctor.js';
@@ -153,8 +155,23 @@ export function buildProgram(): Command {
     .option('--export-github [dir]', 'also write github-action-benchmark JSON (customBiggerIsBetter / customSmallerIsBetter)')
     .option('--export-bencher [file]', "also write Bencher's metric format JSON")
     .option('--all', 'list unchanged metrics too')
-    .action(async (base: string, head: string, options: { threshold?: number; out?: string; exportGithub?: string | boolean; exportBencher?: string | boolean; all?: boolean }) => {
+    .option('--noise <file>', "this machine's between-run spread per metric (from npm run bench:calibrate, or `noise` over recent nights): raises each metric's threshold to what drift demands")
+    .action(async (base: string, head: string, options: { threshold?: number; out?: string; exportGithub?: string | boolean; exportBencher?: string | boolean; all?: boolean; noise?: string }) => {
       process.exitCode = await runCompare(base, head, { ...options, color: process.stdout.isTTY });
+    });
+
+  program
+    .command('noise')
+    .description('estimate the between-run spread of every metric from result directories of one setup (e.g. the last nights) and write it as a noise model for compare --noise')
+    .argument('<dirs...>', 'two or more result directories')
+    .requiredOption('--out <file>', 'where to write the noise model (JSON)')
+    .option('--source <source>', 'calibration (back-to-back runs of one commit) or history (recent nights)', 'history')
+    .action((dirs: string[], options: { out: string; source: string }) => {
+      if (dirs.length < 2) throw new UserError('noise needs at least two result directories');
+      if (options.source !== 'history' && options.source !== 'calibration') throw new UserError(`--source ${options.source}: must be history or calibration`);
+      const model = noiseModel(dirs.map((dir) => loadResults(dir)), options.source);
+      writeNoiseModel(options.out, model);
+      process.stdout.write(`${options.out}: ${model.cells.length} metric(s) from ${dirs.length} runs\n`);
     });
 
   program

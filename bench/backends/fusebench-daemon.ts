@@ -41,6 +41,8 @@ export const DaemonKnobsSchema = z.strictObject({
    * Off by default: it buys the daemon's wake-up latency with a busy CPU, which plain FUSE does not.
    */
   pollMicros: z.number().int().min(0).max(1_000_000).optional(),
+  /** Spin this many µs before every reply (--inject-delay-us): a known slowdown, to prove the nightly rule sees one. */
+  injectDelayMicros: z.number().int().min(0).max(100_000).optional(),
 });
 
 /** --mode bpf adds which LOOKUP backing block to send (auto: android when the kernel says fuse_bpf). */
@@ -67,6 +69,7 @@ export function daemonArgs(
   if (knobs.defaultPermissions) args.push('--default-permissions');
   if (knobs.debug) args.push('--debug');
   if (knobs.pollMicros) args.push('--poll-us', String(knobs.pollMicros));
+  if (knobs.injectDelayMicros) args.push('--inject-delay-us', String(knobs.injectDelayMicros));
   return [...args, paths.lower, paths.mountpoint];
 }
 
