@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../errors.js';
 import type { FioWorkload } from '../profiles.js';
+import { renderJobFile, type FioOptionValue } from './fio-options.js';
 
 export interface FioJobInput {
   workload: FioWorkload;
@@ -21,7 +22,7 @@ export interface FioJobInput {
 /** The job file as fio reads it. Kept in every record, so anyone can rerun the exact job by hand. */
 export function fioJobFile(input: FioJobInput): string {
   const { workload } = input;
-  const options: Array<[string, string | number | boolean]> = [
+  const options: Array<[string, FioOptionValue]> = [
     ['ioengine', workload.ioengine],
     ['rw', workload.rw],
     ['bs', workload.bs],
@@ -43,8 +44,7 @@ export function fioJobFile(input: FioJobInput): string {
     ...(workload.fsync > 0 ? ([['fsync', workload.fsync]] as Array<[string, number]>) : []),
     ...Object.entries(workload.fioOptions),
   ];
-  const lines = options.map(([key, value]) => `${key}=${typeof value === 'boolean' ? (value ? 1 : 0) : value}`);
-  return `[global]\n${lines.join('\n')}\n\n[${workload.name}]\n`;
+  return renderJobFile(options, workload.name);
 }
 
 /** fio can print error lines before its JSON; the document starts at the first '{'. */
