@@ -15,6 +15,7 @@ import { noiseModel, writeNoiseModel } from './compare/noise.js';
 import { runCompare } from './compare/run.js';
 import { trend } from './compare/trend.js';
 import { formatDoctor, runDoctor } from './doctor.js';
+import { runOutcome } from './outcome.js';
 import { loadProfile, type LoadedProfile } from './profiles.js';
 import { datasetFor } from './dataset.js';
 import { writeReport } from './report/index.js';
@@ -96,7 +97,8 @@ export function buildProgram(): Command {
     .option('--vm-memory <MiB>', 'with --kernel: guest memory (default: enough for the profile\'s data set)', positiveInteger)
     .option('--vm-cpus <n>', 'with --kernel: guest vCPUs', positiveInteger, 2)
     .option('--vm-timeout <seconds>', 'with --kernel: kill a guest that runs longer than this', positiveInteger)
-    .action(async (options: { profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number; external?: string; trace: boolean; traceAll?: boolean; kernel?: string; initrd?: string; modules?: string; vmMemory?: number; vmCpus: number; vmTimeout?: number }) => {
+    .option('--keep-going', 'exit 0 when some cells failed but others completed (a run where nothing completed still exits 1)')
+    .action(async (options: { keepGoing?: boolean; profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number; external?: string; trace: boolean; traceAll?: boolean; kernel?: string; initrd?: string; modules?: string; vmMemory?: number; vmCpus: number; vmTimeout?: number }) => {
       const loaded = loadProfile(options.profile);
       const outDir = path.resolve(options.out ?? path.join(SUITE_ROOT, 'reports', `${timestamp()}-${loaded.profile.name}`));
       installSignalCleanup();
@@ -122,9 +124,9 @@ export function buildProgram(): Command {
           process.stderr.write(`report: ${page}\n`);
         },
       });
-      const completed = result.records.filter((record) => record.state === 'completed').length;
-      const failed = result.records.filter((record) => record.state === 'failed').length;
-      process.stderr.write(`\n${completed} runs completed, ${failed} failed. Results in ${result.outDir}\n`);
+      const outcome = runOutcome(result.records, { keepGoing: options.keepGoing === true, outDir: result.outDir });
+      process.stderr.write(`\n${outcome.lines.join('\n')}\n`);
+      process.exitCode = outcome.exitCode;
     });
 
   program

@@ -51,7 +51,9 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo nocommit)
 incoming="$history/.incoming-$stamp-$$"
 
-bench_args=(--profile "$profile" --out "$incoming")
+# --keep-going: a cell that failed is in runs.jsonl and the rest is still worth comparing; a run where
+# nothing completed still exits 1 and fails the night.
+bench_args=(--profile "$profile" --out "$incoming" --keep-going)
 [[ -n $runtime ]] && bench_args+=(--runtime "$runtime")
 [[ -n $repeat ]] && bench_args+=(--repeat "$repeat")
 [[ $kernel != native ]] && bench_args+=(--kernel "$kernel")
