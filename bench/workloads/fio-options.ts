@@ -119,9 +119,9 @@ export const suiteFioOptions = new Set([
 /** Why a known-dangerous option is refused, for a message that says more than "not allowed". */
 function refusalReason(name: string): string | undefined {
   if (/^exec_|^(pre|post)_?run$|^trigger/.test(name)) return 'it runs a command';
-  if (/^include$|^ioscheduler$|^ioengine_lib$/.test(name)) return 'it reads or loads something outside the job';
-  if (/(^|_)log($|_)|^write_.*_log$|^per_job_logs$|^log_|^output/.test(name)) return 'it writes a file';
-  if (/^(filename|directory|opendir|filename_format|unique_filename|lockfile|cgroup|chroot|pre_read_file|mmap_file)/.test(name)) return 'paths come from the suite, which keeps every file under its scratch root';
+  if (/^include$|^ioengine_lib$|^read_iolog$|^replay_|^iolog/.test(name)) return 'it reads another file';
+  if (/(^|_)log($|_)|^write_.*log$|^per_job_logs$|^log_|^output|^verify_(state|dump)|^ioscheduler$|^cgroup/.test(name)) return 'it writes outside the job\'s files';
+  if (/^(filename|directory|opendir|filename_format|unique_filename|lockfile|mem|iomem|mmap_file|pre_read_file|chroot)$/.test(name)) return 'paths come from the suite, which keeps every file under its scratch root';
   return undefined;
 }
 
