@@ -105,12 +105,16 @@ export const ProfileSchema = z
     backendOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     workloads: z.array(WorkloadSchema).min(1).max(100),
   })
-  .superRefine((profile, ctx) => {
-    for (const issue of crossFieldIssues(profile)) ctx.addIssue({ code: 'custom', ...issue });
-    if (profile.repeat.max < profile.repeat.min) {
-      ctx.addIssue({ code: 'custom', path: ['repeat', 'max'], message: 'must be at least repeat.min' });
-    }
-  })
+  .superRefine(
+    (profile, ctx) => {
+      for (const issue of crossFieldIssues(profile)) ctx.addIssue({ code: 'custom', ...issue });
+      if (profile.repeat.max < profile.repeat.min) {
+        ctx.addIssue({ code: 'custom', path: ['repeat', 'max'], message: 'must be at least repeat.min' });
+      }
+    },
+    // Only once every field is valid: a field's own error is the one to report, not a consequence of it.
+    { when: (payload) => payload.issues.length === 0 },
+  )
   .transform((profile) => ({
     ...profile,
     baseline: profile.baseline ?? (profile.backends.includes('bind') ? 'bind' : profile.backends[0]!),
@@ -138,9 +142,14 @@ export function resolveProfilePath(nameOrPath: string): string {
   return path.join(PROFILES_DIR, `${nameOrPath}.yaml`);
 }
 
+/** workloads[0].fioOptions.size; a key with spaces, quotes, brackets or control characters is quoted, so it cannot break the line. */
 function describePath(segments: ReadonlyArray<PropertyKey>): string {
   return segments
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
+    .map((segment, index) => {
+      if (typeof segment === 'number') return `[${segment}]`;
+      const key = String(segment);
+      return /[\s"'[\]\\\p{Cc}]/u.test(key) ? `[${JSON.stringify(key)}]` : `${index === 0 ? '' : '.'}${key}`;
+    })
     .join('') || '(top level)';
 }
 

@@ -49,7 +49,7 @@ export function fioMetaJobFile(workload: FioMetaWorkload, mountpoint: string): s
     ...(workload.ioengine === 'filecreate' ? ([['create_on_open', 1], ['openfiles', 1]] as Array<[string, number]>) : []),
     ...(workload.ioengine === 'filestat' ? ([['stat_type', 'stat']] as Array<[string, string]>) : []),
   ];
-  return renderJobFile(options, workload.name, `# fusebench measure: fio-${workload.ioengine} (${workload.nrfiles} files, one op each)\n`);
+  return renderJobFile({ suite: options }, workload.name, `# fusebench measure: fio-${workload.ioengine} (${workload.nrfiles} files, one op each)\n`);
 }
 
 interface FioMetaDirection {

@@ -149,20 +149,40 @@ export const FioOptionsSchema = z.record(z.string(), z.unknown()).superRefine((o
 }).transform((options) => Object.fromEntries(Object.entries(options).map(([name, value]) => [name, profileFioOptions[name]!.parse(value)])));
 
 export type FioOptionValue = string | number | boolean;
+export type FioOptionList = ReadonlyArray<readonly [string, FioOptionValue]>;
+
+/** fio's metadata engines, which only the suite's fio-meta workloads name. */
+export const META_IOENGINES = ['filecreate', 'filestat', 'filedelete'] as const;
+
+/** The schema every value of a typed option must pass in a job file, whoever wrote the line. */
+const jobFileSchemas: Record<string, z.ZodType> = {
+  ...profileFioOptions,
+  ...workloadFieldOptions,
+  ioengine: z.enum([...DATA_IOENGINES, ...META_IOENGINES]),
+};
+
+function jobFileLine(name: string, value: FioOptionValue, fromProfile: boolean): string {
+  if (fromProfile) {
+    const problem = fioOptionKeyProblem(name);
+    if (problem) throw new Error(`job file: fio option "${name}" is not on the allow-list (${problem})`);
+  } else if (!Object.hasOwn(jobFileSchemas, name) && !Object.hasOwn(setByProfileField, name) && !suiteFioOptions.has(name)) {
+    throw new Error(`job file: fio option "${name}" is not on the allow-list`);
+  }
+  const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  if (/[\r\n\0[\]]/.test(text) || text.trim() !== text) throw new Error(`job file: the value of ${name} is not a plain single line: ${JSON.stringify(text)}`);
+  const schema = jobFileSchemas[name];
+  if (schema && !schema.safeParse(value).success) throw new Error(`job file: ${name}=${text} does not pass its schema`);
+  return `${name}=${text}`;
+}
 
 /**
- * The one way a job file is written. Every option must be on the allow-list (or one the suite sets),
- * and every value a single line without section syntax: a value never starts another line or section,
- * whatever reaches here. A violation is a bug in the suite, so it throws a plain Error.
+ * The one way a job file is written. The suite's own lines (paths under the scratch root, reporting)
+ * and the profile's fioOptions come separately: a profile line must be on the allow-list, and every
+ * typed value passes its schema again here, so whatever reaches this point without validation cannot
+ * run a command, name a path or start another line or section. A violation is a bug, so a plain Error.
  */
-export function renderJobFile(options: ReadonlyArray<readonly [string, FioOptionValue]>, jobName: string, header = ''): string {
+export function renderJobFile(job: { suite: FioOptionList; profile?: FioOptionList }, jobName: string, header = ''): string {
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(jobName)) throw new Error(`job file: job name "${jobName}" is not a plain name`);
-  const lines = options.map(([name, value]) => {
-    const known = Object.hasOwn(profileFioOptions, name) || Object.hasOwn(workloadFieldOptions, name) || Object.hasOwn(setByProfileField, name) || suiteFioOptions.has(name);
-    if (!known) throw new Error(`job file: fio option "${name}" is not on the allow-list`);
-    const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
-    if (/[\r\n\0[\]]/.test(text) || text.trim() !== text) throw new Error(`job file: the value of ${name} is not a plain single line: ${JSON.stringify(text)}`);
-    return `${name}=${text}`;
-  });
+  const lines = [...job.suite.map(([name, value]) => jobFileLine(name, value, false)), ...(job.profile ?? []).map(([name, value]) => jobFileLine(name, value, true))];
   return `${header}[global]\n${lines.join('\n')}\n\n[${jobName}]\n`;
 }

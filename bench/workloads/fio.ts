@@ -42,9 +42,8 @@ export function fioJobFile(input: FioJobInput): string {
     ['group_reporting', 1],
     ['percentile_list', '50:90:99:99.9'],
     ...(workload.fsync > 0 ? ([['fsync', workload.fsync]] as Array<[string, number]>) : []),
-    ...Object.entries(workload.fioOptions),
   ];
-  return renderJobFile(options, workload.name);
+  return renderJobFile({ suite: options, profile: Object.entries(workload.fioOptions) }, workload.name);
 }
 
 /** fio can print error lines before its JSON; the document starts at the first '{'. */

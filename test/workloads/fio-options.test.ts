@@ -81,8 +81,8 @@ describe('the job-file writer', () => {
 
   it('refuses a value that would start another line or section', () => {
     expect(() => fioJobFile({ ...input, workload: { ...workload, fioOptions: { size: '1m\nexec_prerun=touch /tmp/x' } } })).toThrow(/not a plain single line/);
-    expect(() => renderJobFile([['size', '1m]']], 'a')).toThrow(/not a plain single line/);
-    expect(() => renderJobFile([['size', '1m']], 'a]\n[b')).toThrow(/not a plain name/);
+    expect(() => renderJobFile({ suite: [['size', '1m]']] }, 'a')).toThrow(/not a plain single line/);
+    expect(() => renderJobFile({ suite: [['size', '1m']] }, 'a]\n[b')).toThrow(/not a plain name/);
   });
 });
 
