@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backendNames } from './backends/registry.js';
 import { cleanups, installSignalCleanup } from './cleanup.js';
 import { defaultCollectors } from './collect/index.js';
@@ -75,7 +75,9 @@ export function buildProgram(): Command {
   const program = new Command('fusebench')
     .description('Benchmark the paths a FUSE file system can take (bind, plain FUSE, passthrough, FUSE-BPF, io_uring…) with fio, counting what each costs.')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    // Commander's own errors (unknown option, bad value) throw instead of exiting 1, so main exits 2.
+    .exitOverride();
 
   program
     .command('run', { isDefault: true })
@@ -236,6 +238,8 @@ export async function main(argv = process.argv): Promise<void> {
     await buildProgram().parseAsync(argv);
   } catch (error) {
     await cleanups.runAll();
+    // Commander has printed its message (or the help); invalid input exits 2 like every user error.
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
     if (error instanceof UserError) {
       process.stderr.write(`Error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
       // 2, not 1: `compare` exits 1 for a regression, and scripts must tell that from an error.

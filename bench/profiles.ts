@@ -204,7 +204,14 @@ export function loadProfile(nameOrPath: string): LoadedProfile {
   if (statSync(file).isDirectory()) {
     throw new UserError(`${nameOrPath}: is a directory, not a profile`, 'Give one YAML file (e.g. profiles/seqread.yaml) or a profile name.');
   }
-  return parseProfile(readFileSync(file, 'utf8'), path.relative(process.cwd(), file) || file);
+  const shown = path.relative(process.cwd(), file) || file;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`${shown}: cannot be read: ${(error as Error).message}`, undefined, { cause: error });
+  }
+  return parseProfile(text, shown);
 }
 
 export { parseSize } from './sizes.js';
