@@ -73,3 +73,20 @@ describe('repeat', () => {
     expect(() => parseProfile('name: x\nbackends: [bind]\nrepeat: {min: 5, max: 3}\nworkloads: [{name: a, rw: read, bs: 4k}]\n', 'x.yaml')).toThrow(/repeat\.max/);
   });
 });
+
+describe('several problems', () => {
+  it('are a short list, each line naming the file and the field', () => {
+    const text = 'name: x\nbackends: [bind]\nruntimeSeconds: 0\nworkloads: [{name: a, rw: read, bs: 99999g, fioOptions: {exec_prerun: "touch /tmp/x"}}]\n';
+    expect(() => parseProfile(text, 'profiles/x.yaml')).toThrow(
+      ['profiles/x.yaml: 3 problems', '  profiles/x.yaml: runtimeSeconds: Too small: expected number to be >0', '  profiles/x.yaml: workloads[0].bs: a size from 1 bytes to 256m', '  profiles/x.yaml: workloads[0].fioOptions.exec_prerun: not an allowed fio option (it runs a command)'].join('\n'),
+    );
+  });
+});
+
+describe('baseline', () => {
+  const parse = (backends: string) => parseProfile(`name: x\nbackends: ${backends}\nworkloads: [{name: a, rw: read, bs: 4k}]\n`, 'x.yaml').profile;
+  it('defaults to bind when listed, else the first backend', () => {
+    expect(parse('[fuse, bind]').baseline).toBe('bind');
+    expect(parse('[fuse-passthrough, fuse]').baseline).toBe('fuse-passthrough');
+  });
+});
