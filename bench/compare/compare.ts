@@ -29,6 +29,12 @@ export interface MetricComparison extends Judgement {
   headline: boolean;
   /** What was judged: the ratio to the run's baseline per round (relative), or the values (absolute). */
   basis: Basis;
+  /**
+   * Whether a verdict is given: only the workload's headline metric is. Every other metric is shown with
+   * its statistics but cannot raise an alarm: with some twenty metrics a cell, each judged at 5%, two
+   * runs of one commit would nearly always disagree somewhere.
+   */
+  gated: boolean;
   /** The change of the absolute medians, shown beside the judged one; null when the base median is 0. */
   absoluteChangePercent: number | null;
   /** The threshold this metric had to exceed, and where it came from (floor, calibration, history…). */
@@ -124,7 +130,9 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
       const seed = (options.seed + hashKey(`${headCell.backend}/${headCell.workload}/${metric}`)) >>> 0;
       const key = { backend: headCell.backend, workload: headCell.workload, metric };
       const { threshold, source } = thresholdFor(options.noise, key, paired.basis, options.threshold);
-      const judged = judgeChange(paired.base, paired.head, direction.better, { threshold, seed });
+      const gated = metric === headline;
+      const statistics = judgeChange(paired.base, paired.head, direction.better, { threshold, seed });
+      const judged = gated ? statistics : { ...statistics, verdict: 'unchanged' as const };
       const baseMedian = median(baseCell.samples[metric]!);
       metrics.push({
         ...key,
@@ -137,6 +145,7 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
         base: paired.basis === 'relative' ? sideStats(baseCell.samples[metric]!, seed) : judged.base,
         head: paired.basis === 'relative' ? sideStats(headCell.samples[metric]!, seed + 1) : judged.head,
         basis: paired.basis,
+        gated,
         absoluteChangePercent: baseMedian === 0 ? null : (median(headCell.samples[metric]!) / baseMedian - 1) * 100,
         threshold,
         thresholdSource: source,
