@@ -10,7 +10,6 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { findBackend } from './backends/registry.js';
 import { UserError } from './errors.js';
-import { lowerProblem } from './lower.js';
 import { crossFieldIssues, reservedKeyIssues, type ProfileIssue } from './profile-checks.js';
 import { FileSize, FioOptionsSchema, workloadFieldOptions } from './workloads/fio-options.js';
 
@@ -93,8 +92,14 @@ export const ProfileSchema = z
         fileSize: FileSize.default('1g'),
       })
       .default({ files: 1, fileSize: '1g' }),
-    /** tmpfs, or a directory that lower.ts allows (checked on load, since it looks at the file system). */
-    lower: z.string().min(1).max(4096).regex(/^[^\n\r\0]*$/, 'a single line').default('tmpfs'),
+    /**
+     * Always a fresh tmpfs in the scratch root: the suite writes its data set into the lower, and a profile
+     * must not choose where the suite writes. A directory lower is the user's, on the command line (--lower).
+     */
+    lower: z
+      .string()
+      .refine((value): boolean => value === 'tmpfs', 'a profile may only use tmpfs (the default); a directory lower is chosen on the command line with --lower DIR, since the data set is written into it')
+      .default('tmpfs'),
     cache: z.enum(['warm', 'cold']).default('warm'),
     runtimeSeconds: z.number().positive().max(3600).default(10),
     rampSeconds: z.number().min(0).max(600).default(1),
@@ -191,8 +196,6 @@ export function parseProfile(text: string, file: string): LoadedProfile {
   if (reserved.length > 0) throw profileError(file, reserved);
   const result = ProfileSchema.safeParse(raw);
   if (!result.success) throw profileError(file, toProfileIssues(result.error.issues));
-  const lower = lowerProblem(result.data.lower);
-  if (lower) throw profileError(file, [{ path: ['lower'], message: lower }]);
   return { profile: result.data, file, text, hash: createHash('sha256').update(text).digest('hex') };
 }
 
