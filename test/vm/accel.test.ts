@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatDoctor, type DoctorReport } from '../../bench/doctor.js';
 import { chooseAccel, decideAccel, rememberKvmFailure, type AccelProbe, type CachedAccel, type GuestObservation, type KvmDevice } from '../../bench/vm/accel.js';
 import { kvmRunFailure } from '../../bench/vm/run.js';
 import { bootTestGuest, testGuestImage, testGuestMarker } from '../../bench/vm/test-guest.js';
@@ -133,6 +134,19 @@ describe('when a real run under kvm retries under tcg', () => {
   it('does not retry once the guest printed something, or when the runner stopped it (abort, deadline)', () => {
     expect(kvmRunFailure({ ...base, firstOutputSeconds: 0.4, qemuExit: { code: 0, signal: null, stderr: '' } })).toBeUndefined();
     expect(kvmRunFailure({ stoppedByRunner: true, qemuExit: { code: null, signal: 'SIGTERM', stderr: '' } })).toBeUndefined();
+  });
+});
+
+describe('doctor', () => {
+  const report = (vm: DoctorReport['vm']): DoctorReport => ({
+    kernel: { release: '6.18.0', config: {}, fuseParameters: {}, fuseFeatures: {}, tracepoints: {}, devFuse: true },
+    features: [], backends: [], vm,
+  });
+  it('says which accelerator guests get, why, and how to force either', () => {
+    const text = formatDoctor(report({ accel: 'tcg', reason: 'kvm guest silent for 10 s' }));
+    expect(text).toContain('VM guests (--kernel):\n  tcg (emulated: timings are functional evidence only): kvm guest silent for 10 s\n');
+    expect(text).toContain('FUSEBENCH_VM_ACCEL=kvm or FUSEBENCH_VM_ACCEL=tcg');
+    expect(formatDoctor(report({ reason: 'qemu-system-x86_64 cannot run' }))).toContain('  none: qemu-system-x86_64 cannot run\n');
   });
 });
 
