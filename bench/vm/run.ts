@@ -238,9 +238,10 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestResult> 
   const failure = choice.accel === 'kvm' && choice.forced !== true ? kvmRunFailure(outcome) : undefined;
   if (failure !== undefined) {
     log(`vm: ${failure}; retrying under tcg`);
-    rememberKvmFailure(failure);
     choice = { accel: 'tcg', reason: `${failure}; retried under tcg` };
     ({ outcome, exitCode } = await attempt(choice));
+    // Only a kernel that does print under TCG convicts KVM; one without a serial console is silent under both.
+    if (outcome.firstOutputSeconds !== undefined) rememberKvmFailure(failure);
   }
 
   const problem = outcome.problem;
