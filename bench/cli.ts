@@ -67,7 +67,7 @@ async function runOnKernel(options: { kernel: string; initrd?: string; modules?:
       if (!/^guest: \[\s*\d+\.\d+\]/.test(line)) process.stderr.write(`${line}\n`);
     },
   });
-  process.stderr.write(`guest ${result.kernelRelease} (${result.accel}) exited with ${result.exitCode} after ${result.elapsedSeconds.toFixed(0)} s; console log in ${path.join(options.outDir, 'vm-console.log')}\n`);
+  process.stderr.write(`guest ${result.kernelRelease} (${result.accel}: ${result.accelReason}) exited with ${result.exitCode} after ${result.elapsedSeconds.toFixed(0)} s; console log in ${path.join(options.outDir, 'vm-console.log')}\n`);
   return result.exitCode;
 }
 
@@ -93,7 +93,7 @@ export function buildProgram(): Command {
     .option('--external <command>', "the external backend's daemon command, with {lower} and {mnt}, e.g. '/opt/passthrough_hp {lower} {mnt}'")
     .option('--no-trace', 'run without the tracing collectors (FUSE requests and their latency); CPU from /proc is still read before and after')
     .option('--trace-all', 'also time each FUSE request (latency per opcode) and count syscalls and context switches of the daemon and the workload; these probes cost plain FUSE 4 KiB reads 10-20% of their throughput, the default tracing under 3%')
-    .option('--kernel <bzImage>', 'run the whole suite in a QEMU guest booted from this kernel (KVM when /dev/kvm opens, else TCG emulation: functional evidence, not timing)')
+    .option('--kernel <bzImage>', 'run the whole suite in a QEMU guest booted from this kernel (KVM when a test guest runs under it, else TCG emulation: functional evidence, not timing; FUSEBENCH_VM_ACCEL=kvm|tcg forces one)')
     .option('--initrd <file>', "with --kernel: an extra initramfs loaded before the runner's own (its modules.dep is used when --modules is not given)")
     .option('--modules <dir>', 'with --kernel: a lib/modules/<release> tree for kernels whose virtio, 9p or fuse are modules')
     .option('--vm-memory <MiB>', 'with --kernel: guest memory (default: enough for the profile\'s data set)', positiveInteger)

@@ -3,7 +3,10 @@
  * each verdict and the commands that turn on what is off. `--json` gives the same data for scripts.
  */
 import { registeredBackends } from './backends/registry.js';
+import { errorMessage, UserError } from './errors.js';
 import { readKernelFacts, type KernelFacts } from './kernel-facts.js';
+import { accelVariable, chooseAccel } from './vm/accel.js';
+import { qemuBinary, qemuVersion, type GuestAccel } from './vm/qemu.js';
 
 export interface DoctorRow {
   backend: string;
@@ -21,6 +24,8 @@ export interface DoctorReport {
   /** Kernel features the suite can use, each with whether it is on and how to turn it on. */
   features: Array<{ feature: string; available: boolean; detail: string; howToEnable: string[] }>;
   backends: DoctorRow[];
+  /** How `--kernel` guests would run here: the accelerator and why, or no accelerator and why there are no guests. */
+  vm: { accel?: GuestAccel; reason: string };
 }
 
 /** Pure: the feature table from the kernel facts. */
@@ -74,7 +79,23 @@ export async function runDoctor(): Promise<DoctorReport> {
         : { ...identity, supported: false, reason: probe.reason, facts: probe.facts, howToEnable: probe.howToEnable ?? [] },
     );
   }
-  return { kernel, features: featureTable(kernel), backends: rows };
+  return { kernel, features: featureTable(kernel), backends: rows, vm: await guestAccel() };
+}
+
+async function guestAccel(): Promise<DoctorReport['vm']> {
+  try {
+    qemuVersion();
+  } catch {
+    return { reason: `${qemuBinary} cannot run (apt-get install qemu-system-x86)` };
+  }
+  try {
+    const { accel, reason } = await chooseAccel();
+    return { accel, reason };
+  } catch (error) {
+    // A bad FUSEBENCH_VM_ACCEL is the user's to fix; a machine the probe cannot run on is a finding.
+    if (error instanceof UserError) throw error;
+    return { reason: `cannot probe the accelerator: ${errorMessage(error)}` };
+  }
 }
 
 export function formatDoctor(report: DoctorReport): string {
@@ -92,6 +113,10 @@ export function formatDoctor(report: DoctorReport): string {
     lines.push(`  ${feature.available ? 'yes' : 'no '}  ${feature.feature}: ${feature.detail}`);
     for (const step of feature.howToEnable) if (!feature.available || step.startsWith('echo')) lines.push(`         to enable: ${step}`);
   }
+  lines.push('', 'VM guests (--kernel):');
+  const { accel, reason } = report.vm;
+  lines.push(accel === undefined ? `  none: ${reason}` : `  ${accel}${accel === 'tcg' ? ' (emulated: timings are functional evidence only)' : ''}: ${reason}`);
+  lines.push(`  force either with ${accelVariable}=kvm or ${accelVariable}=tcg`);
   const params = Object.entries(report.kernel.fuseParameters).map(([key, value]) => `${key}=${value}`).join(', ');
   if (params) lines.push('', `fuse module parameters: ${params}`);
   return `${lines.join('\n')}\n`;

@@ -22,8 +22,8 @@ async function gitFacts(): Promise<{ commit: string; dirty: boolean }> {
   return { commit: commit.failed ? 'unknown' : String(commit.stdout).trim(), dirty: !status.failed && String(status.stdout).trim() !== '' };
 }
 
-/** Inside a guest the VM runner says how it booted us; natively there is nothing to say. */
-export function accelFromEnvironment(): { accel: Accel; vm?: Record<string, unknown> } {
+/** Inside a guest the VM runner says how it booted us, and why; natively there is nothing to say. */
+export function accelFromEnvironment(): { accel: Accel; accelReason?: string; vm?: Record<string, unknown> } {
   const accel = AccelSchema.safeParse(process.env.FUSEBENCH_ACCEL ?? 'native');
   let vm: Record<string, unknown> | undefined;
   try {
@@ -31,7 +31,8 @@ export function accelFromEnvironment(): { accel: Accel; vm?: Record<string, unkn
   } catch {
     vm = { raw: process.env.FUSEBENCH_VM };
   }
-  return { accel: accel.success ? accel.data : 'native', vm };
+  const accelReason = process.env.FUSEBENCH_ACCEL_REASON;
+  return { accel: accel.success ? accel.data : 'native', ...(accelReason ? { accelReason } : {}), vm };
 }
 
 /** The command as a user would type it again. */
@@ -42,7 +43,7 @@ export function reproduceCommand(argv: readonly string[]): string {
 
 export async function collectEnvironment(loaded: LoadedProfile, options: { seed: number; argv: readonly string[]; fioVersion: string; resolvedProfile: unknown }): Promise<Environment> {
   const git = await gitFacts();
-  const { accel, vm } = accelFromEnvironment();
+  const { accel, accelReason, vm } = accelFromEnvironment();
   return {
     kernelRelease: os.release(),
     kernelVersion: os.version(),
@@ -61,6 +62,7 @@ export async function collectEnvironment(loaded: LoadedProfile, options: { seed:
     resolvedProfile: options.resolvedProfile,
     seed: options.seed,
     accel,
+    ...(accelReason === undefined ? {} : { accelReason }),
     vm,
     backends: {},
     startedAt: new Date().toISOString(),

@@ -148,7 +148,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     records.push(record);
     appendRecord(options.outDir, record);
   };
-  const accel = environment.accel;
+  const accelFields = { accel: environment.accel, ...(environment.accelReason === undefined ? {} : { accelReason: environment.accelReason }) };
   const now = () => new Date().toISOString();
 
   const supported: Backend[] = [];
@@ -161,7 +161,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     }
     const reason = probe.reason;
     log(`${name}: unsupported: ${reason}`);
-    store({ schemaVersion: 1, state: 'unsupported', backend: name, workload: '*', repetition: 0, sequence: sequence++, startedAt: now(), finishedAt: now(), accel, reason });
+    store({ schemaVersion: 1, state: 'unsupported', backend: name, workload: '*', repetition: 0, sequence: sequence++, startedAt: now(), finishedAt: now(), ...accelFields, reason });
   }
 
   const writeOutputs = async (unconverged: Cell[] = []) => {
@@ -214,7 +214,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
           else warmDataset(mount.mountpoint, dataset);
         },
         recordPid: scratch.recordPid,
-        base: { repetition: round, sequence: sequence++, accel },
+        base: { repetition: round, sequence: sequence++, ...accelFields },
       });
       if (interruption()) break;
       store(record);

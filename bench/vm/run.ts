@@ -6,7 +6,8 @@ import { UserError } from '../errors.js';
 import { buildInitramfs, checkoutRoot } from './initramfs.js';
 import { findKernelConfig, missingKernelOptions, readKernelConfig } from './kernel-config.js';
 import { guestModuleNames, installModules, resolveGuestModules } from './modules.js';
-import { detectAccel, qemuArgs, qemuBinary, qemuVersion, tcgNotice, type Accel } from './qemu.js';
+import { accelVariable, chooseAccel, describeKvmFailure, rememberKvmFailure, type AccelChoice } from './accel.js';
+import { qemuArgs, qemuBinary, qemuVersion, type GuestAccel } from './qemu.js';
 
 export interface GuestOptions {
   /** bzImage / vmlinuz to boot. */
@@ -19,7 +20,10 @@ export interface GuestOptions {
   cpus?: number;
   /** Host dir shared writable at the same absolute path in the guest; vm-console.log goes here. */
   outDir: string;
-  timeoutSeconds?: number;
+  /** Seconds the whole guest may take, or per accelerator (default 600). */
+  timeoutSeconds?: number | Record<GuestAccel, number>;
+  /** The accelerator to try first instead of asking the probe; a kvm that is not forced still falls back to tcg. */
+  accel?: AccelChoice;
   /** Seconds until the runner's init must have printed its first marker (default 60 KVM, 240 TCG). */
   bootTimeoutSeconds?: number;
   /** Receives status lines and the guest console, line by line. Default: stderr. */
@@ -39,7 +43,9 @@ export interface RunInGuestOptions extends GuestOptions {
 
 export interface GuestResult {
   exitCode: number;
-  accel: Accel;
+  accel: GuestAccel;
+  /** Why that accelerator, in one line (the probe's verdict, the force, or the fallback). */
+  accelReason: string;
   /** Path of the console log, `<outDir>/vm-console.log`. */
   consoleLog: string;
   /** `uname -r` as the guest reported it. */
@@ -52,6 +58,11 @@ export interface GuestResult {
 }
 
 export const guestScratch = '/tmp/fusebench';
+/**
+ * Under KVM a kernel prints on the serial port within a second or two (the decompressor already
+ * does); this long without a byte, KVM is not running the guest, and the run retries under TCG.
+ */
+export const kvmSilenceSeconds = 20;
 const consoleTailLines = 40;
 
 const running = new Set<ChildProcess>();
@@ -157,72 +168,96 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestResult> 
   } catch (error) {
     throw new UserError(`cannot run ${qemuBinary}`, 'apt-get install qemu-system-x86', { cause: error });
   }
-  const accel = detectAccel();
-  if (accel === 'tcg') process.stderr.write(`${tcgNotice}\n`);
-  const timeoutSeconds = opts.timeoutSeconds ?? 600;
-  const bootTimeoutSeconds = opts.bootTimeoutSeconds ?? (accel === 'kvm' ? 60 : 240);
+  const timeoutFor = (accel: GuestAccel): number => {
+    const timeout = opts.timeoutSeconds ?? 600;
+    return typeof timeout === 'number' ? timeout : timeout[accel];
+  };
 
   mkdirSync(outDir, { recursive: true });
   const consoleLog = join(outDir, 'vm-console.log');
-  const nonce = randomBytes(6).toString('hex');
-  const exitFile = join(outDir, `.vm-exit-code-${nonce}`);
-  const dir = makeTempDir();
-  try {
-    const release = modules === undefined ? '' : basename(modules);
-    const resolved = modules === undefined ? undefined : resolveGuestModules(modules);
-    const moduleList = resolved === undefined ? [] : installModules(join(dir, 'root'), release, resolved.modules);
-    const vmJson = JSON.stringify({
-      kernel, kernelRelease: '@@RELEASE@@', accel, cpus, memoryMiB, qemu: version, share: '9p',
-      ...(initrd === undefined ? {} : { initrd }), ...(modules === undefined ? {} : { modules }),
-    });
-    const initramfs = buildInitramfs({
-      dir, nonce, outDir, scratch: guestScratch, moduleList, wantedModules: guestModuleNames,
-      ...(initrd === undefined ? {} : { extraInitrd: initrd }),
-      job: {
-        command: opts.command,
-        cwd: opts.cwd ?? checkoutRoot,
-        vmJsonTemplate: vmJson,
-        ...(opts.stdoutFile === undefined ? {} : { stdoutFile: resolve(opts.stdoutFile) }),
-        env: {
-          PATH: `${dirname(process.execPath)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
-          HOME: '/tmp/fusebench-home',
-          TMPDIR: '/tmp',
-          LANG: 'C.UTF-8',
-          FUSEBENCH_ACCEL: accel,
-          FUSEBENCH_SCRATCH: guestScratch,
-          ...opts.env,
-        },
-      },
-    });
-    const args = qemuArgs({
-      accel, kernel, initrd: initramfs, cpus, memoryMiB, outDir,
-      cmdline: 'console=ttyS0 panic=-1 rdinit=/init',
-    });
-    log(`vm: booting ${kernel} (${accel}, ${cpus} vCPUs, ${memoryMiB} MiB, qemu ${version}); console: ${consoleLog}`);
-    const outcome = await boot(args, { consoleLog, nonce, timeoutSeconds, bootTimeoutSeconds, log, signal: opts.signal });
+  const resolved = modules === undefined ? undefined : resolveGuestModules(modules);
 
-    let exitCode = outcome.exitCode;
-    if (existsSync(exitFile)) {
-      exitCode = Number.parseInt(readFileSync(exitFile, 'utf8').trim(), 10);
-      rmSync(exitFile, { force: true });
+  /** One boot under `choice`; the exit code is undefined when the guest never reported one. */
+  const attempt = async (choice: AccelChoice): Promise<{ outcome: BootOutcome; exitCode: number | undefined }> => {
+    const { accel } = choice;
+    if (accel === 'tcg') process.stderr.write(`vm: using TCG emulation (${choice.reason}); timings are functional evidence only\n`);
+    const nonce = randomBytes(6).toString('hex');
+    const exitFile = join(outDir, `.vm-exit-code-${nonce}`);
+    const dir = makeTempDir();
+    try {
+      const release = modules === undefined ? '' : basename(modules);
+      const moduleList = resolved === undefined ? [] : installModules(join(dir, 'root'), release, resolved.modules);
+      const vmJson = JSON.stringify({
+        kernel, kernelRelease: '@@RELEASE@@', accel, cpus, memoryMiB, qemu: version, share: '9p',
+        ...(initrd === undefined ? {} : { initrd }), ...(modules === undefined ? {} : { modules }),
+      });
+      const initramfs = buildInitramfs({
+        dir, nonce, outDir, scratch: guestScratch, moduleList, wantedModules: guestModuleNames,
+        ...(initrd === undefined ? {} : { extraInitrd: initrd }),
+        job: {
+          command: opts.command,
+          cwd: opts.cwd ?? checkoutRoot,
+          vmJsonTemplate: vmJson,
+          ...(opts.stdoutFile === undefined ? {} : { stdoutFile: resolve(opts.stdoutFile) }),
+          env: {
+            PATH: `${dirname(process.execPath)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+            HOME: '/tmp/fusebench-home',
+            TMPDIR: '/tmp',
+            LANG: 'C.UTF-8',
+            FUSEBENCH_ACCEL: accel,
+            FUSEBENCH_ACCEL_REASON: choice.reason,
+            FUSEBENCH_SCRATCH: guestScratch,
+            ...opts.env,
+          },
+        },
+      });
+      const args = qemuArgs({
+        accel, kernel, initrd: initramfs, cpus, memoryMiB, outDir,
+        cmdline: 'console=ttyS0 panic=-1 rdinit=/init',
+      });
+      log(`vm: booting ${kernel} (${accel}: ${choice.reason}; ${cpus} vCPUs, ${memoryMiB} MiB, qemu ${version}); console: ${consoleLog}`);
+      const outcome = await boot(args, {
+        consoleLog, nonce, log, signal: opts.signal,
+        timeoutSeconds: timeoutFor(accel),
+        bootTimeoutSeconds: opts.bootTimeoutSeconds ?? (accel === 'kvm' ? 60 : 240),
+        ...(accel === 'kvm' ? { silenceSeconds: kvmSilenceSeconds } : {}),
+      });
+      let exitCode = outcome.exitCode;
+      if (existsSync(exitFile)) {
+        exitCode = Number.parseInt(readFileSync(exitFile, 'utf8').trim(), 10);
+        rmSync(exitFile, { force: true });
+      }
+      return { outcome, exitCode };
+    } finally {
+      removeTempDir(dir);
     }
-    const problem = outcome.problem;
-    if (exitCode === undefined || Number.isNaN(exitCode)) {
-      throw new UserError(
-        `guest failed: ${problem ?? 'it stopped without reporting an exit code'}\nconsole tail (${consoleLog}):\n${tail(outcome.lines)}`,
-        outcome.hint,
-      );
-    }
-    log(`vm: guest ${outcome.kernelRelease} exited ${exitCode} after ${outcome.elapsedSeconds.toFixed(1)} s (boot ${outcome.bootSeconds.toFixed(1)} s)`);
-    const result: GuestResult = {
-      exitCode, accel, consoleLog, kernelRelease: outcome.kernelRelease, qemuVersion: version,
-      bootSeconds: outcome.bootSeconds, elapsedSeconds: outcome.elapsedSeconds,
-    };
-    if (opts.stdoutFile !== undefined && existsSync(opts.stdoutFile)) result.stdout = readFileSync(opts.stdoutFile, 'utf8');
-    return result;
-  } finally {
-    removeTempDir(dir);
+  };
+
+  let choice = opts.accel ?? (await chooseAccel());
+  let { outcome, exitCode } = await attempt(choice);
+  const failure = choice.accel === 'kvm' && choice.forced !== true ? kvmRunFailure(outcome) : undefined;
+  if (failure !== undefined) {
+    log(`vm: ${failure}; retrying under tcg`);
+    choice = { accel: 'tcg', reason: `${failure}; retried under tcg` };
+    ({ outcome, exitCode } = await attempt(choice));
+    // Only a kernel that does print under TCG convicts KVM; one without a serial console is silent under both.
+    if (outcome.firstOutputSeconds !== undefined) rememberKvmFailure(failure);
   }
+
+  const problem = outcome.problem;
+  if (exitCode === undefined || Number.isNaN(exitCode)) {
+    throw new UserError(
+      `guest failed: ${problem ?? 'it stopped without reporting an exit code'}\nconsole tail (${consoleLog}):\n${tail(outcome.lines)}`,
+      outcome.hint,
+    );
+  }
+  log(`vm: guest ${outcome.kernelRelease} exited ${exitCode} after ${outcome.elapsedSeconds.toFixed(1)} s (boot ${outcome.bootSeconds.toFixed(1)} s)`);
+  const result: GuestResult = {
+    exitCode, accel: choice.accel, accelReason: choice.reason, consoleLog, kernelRelease: outcome.kernelRelease, qemuVersion: version,
+    bootSeconds: outcome.bootSeconds, elapsedSeconds: outcome.elapsedSeconds,
+  };
+  if (opts.stdoutFile !== undefined && existsSync(opts.stdoutFile)) result.stdout = readFileSync(opts.stdoutFile, 'utf8');
+  return result;
 }
 
 interface BootOutcome {
@@ -233,19 +268,40 @@ interface BootOutcome {
   bootSeconds: number;
   elapsedSeconds: number;
   lines: string[];
+  /** Seconds until the guest's first byte on the serial port; unset when it printed nothing. */
+  firstOutputSeconds?: number;
+  /** Set when the guest printed nothing within the silence deadline and was killed for it. */
+  silentSeconds?: number;
+  /** The runner, not QEMU itself, ended the guest (a deadline, an abort, the power-off grace). */
+  stoppedByRunner: boolean;
+  qemuExit?: { code: number | null; signal: NodeJS.Signals | null; stderr: string };
 }
 
-/** Runs qemu, watching the console for the init's markers, with boot and overall deadlines. */
+/**
+ * Why a guest never got going under KVM, in one line, or undefined when it printed something (a
+ * later failure is the kernel's or the job's, and TCG would not help) or the runner stopped it.
+ */
+export function kvmRunFailure(outcome: Pick<BootOutcome, 'firstOutputSeconds' | 'silentSeconds' | 'stoppedByRunner' | 'qemuExit'>): string | undefined {
+  if (outcome.firstOutputSeconds !== undefined) return undefined;
+  if (outcome.silentSeconds !== undefined) return describeKvmFailure({ outcome: 'silent', seconds: outcome.silentSeconds });
+  if (outcome.stoppedByRunner || outcome.qemuExit === undefined) return undefined;
+  return describeKvmFailure({ outcome: 'exited', ...outcome.qemuExit });
+}
+
+/**
+ * Runs qemu, watching the console for the init's markers, with boot and overall deadlines, and with
+ * `silenceSeconds` a deadline for the guest's first byte on the serial port.
+ */
 function boot(
   args: string[],
-  watch: { consoleLog: string; nonce: string; timeoutSeconds: number; bootTimeoutSeconds: number; log: (line: string) => void; signal?: AbortSignal | undefined },
+  watch: { consoleLog: string; nonce: string; timeoutSeconds: number; bootTimeoutSeconds: number; silenceSeconds?: number; log: (line: string) => void; signal?: AbortSignal | undefined },
 ): Promise<BootOutcome> {
   const started = Date.now();
   const seconds = (): number => (Date.now() - started) / 1000;
   const marker = new RegExp(`FUSEBENCH_(BOOTED|FAIL|WARN|START|EXIT)_${watch.nonce} ?(.*)$`);
   const lines: string[] = [];
   const file = createWriteStream(watch.consoleLog);
-  const outcome: BootOutcome = { kernelRelease: '', bootSeconds: 0, elapsedSeconds: 0, lines };
+  const outcome: BootOutcome = { kernelRelease: '', bootSeconds: 0, elapsedSeconds: 0, lines, stoppedByRunner: false };
   let panic: string | undefined;
   let qemuStderr = '';
 
@@ -258,6 +314,7 @@ function boot(
       outcome.problem = problem;
       if (hint !== undefined) outcome.hint = hint;
     }
+    outcome.stoppedByRunner = true;
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   };
@@ -272,6 +329,10 @@ function boot(
     ),
     watch.bootTimeoutSeconds * 1000,
   );
+  const silenceWatch = watch.silenceSeconds === undefined ? undefined : setTimeout(() => {
+    outcome.silentSeconds = watch.silenceSeconds;
+    stop(`the guest printed nothing on the serial port within ${watch.silenceSeconds} s under kvm`, `${accelVariable}=tcg runs it emulated.`);
+  }, watch.silenceSeconds * 1000);
   let grace: NodeJS.Timeout | undefined;
   const finishing = (): void => {
     // init powers off; without ACPI power-off the guest idles, so end it ourselves.
@@ -313,6 +374,10 @@ function boot(
 
   let partial = '';
   child.stdout.on('data', (chunk: Buffer) => {
+    if (outcome.firstOutputSeconds === undefined) {
+      outcome.firstOutputSeconds = seconds();
+      clearTimeout(silenceWatch);
+    }
     file.write(chunk);
     const text = partial + chunk.toString('utf8');
     const parts = text.split('\n');
@@ -324,10 +389,12 @@ function boot(
   });
 
   return new Promise<BootOutcome>((resolvePromise) => {
-    const done = (code: number | null, error?: Error): void => {
+    const done = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
       if (partial !== '') onLine(partial);
       clearTimeout(overall);
       clearTimeout(bootWatch);
+      clearTimeout(silenceWatch);
+      outcome.qemuExit = { code, signal, stderr: error === undefined ? qemuStderr : `cannot start ${qemuBinary}: ${error.message}` };
       if (grace !== undefined) clearTimeout(grace);
       watch.signal?.removeEventListener('abort', onAbort);
       running.delete(child);
@@ -336,12 +403,12 @@ function boot(
       if (outcome.exitCode === undefined && outcome.problem === undefined) {
         if (panic !== undefined) outcome.problem = panic;
         else if (error !== undefined) outcome.problem = `cannot start ${qemuBinary}: ${error.message}`;
-        else outcome.problem = `qemu exited with code ${code ?? 'signal'}${qemuStderr.trim() === '' ? '' : `: ${qemuStderr.trim()}`}`;
+        else outcome.problem = `qemu ${signal === null ? `exited with code ${code}` : `died of ${signal}`}${qemuStderr.trim() === '' ? '' : `: ${qemuStderr.trim()}`}`;
       }
       file.end(() => resolvePromise(outcome));
     };
-    child.on('error', (error) => done(null, error));
-    child.on('close', (code) => done(code));
+    child.on('error', (error) => done(null, null, error));
+    child.on('close', (code, signal) => done(code, signal));
   });
 }
 
@@ -359,12 +426,12 @@ export async function runSuiteInGuest(opts: RunSuiteInGuestOptions): Promise<Omi
   const result = await runInGuest({
     ...guest,
     // TCG runs Node and fio 10-30x slower (the CLI alone takes ~40 s to start), hence the longer default.
-    timeoutSeconds: opts.timeoutSeconds ?? (detectAccel() === 'kvm' ? 900 : 2700),
+    timeoutSeconds: opts.timeoutSeconds ?? { kvm: 900, tcg: 2700 },
     command: [process.execPath, '--import', 'tsx', 'bench/cli.ts', ...suiteArgs],
     cwd: checkoutRoot,
   });
-  const { exitCode, accel, consoleLog, kernelRelease, bootSeconds, elapsedSeconds } = result;
-  return { exitCode, accel, consoleLog, kernelRelease, bootSeconds, elapsedSeconds };
+  const { exitCode, accel, accelReason, consoleLog, kernelRelease, bootSeconds, elapsedSeconds } = result;
+  return { exitCode, accel, accelReason, consoleLog, kernelRelease, bootSeconds, elapsedSeconds };
 }
 
 /** Options of `bench run` that pick the guest, not the suite; they are not passed into the guest. */

@@ -18,6 +18,7 @@ interface Record_ {
   workload: string;
   state: string;
   accel: string;
+  accelReason?: string;
   reason?: string;
   mount?: Record<string, unknown>;
   requestsByOpcode?: Record<string, number>;
@@ -40,6 +41,7 @@ describe.skipIf(skipUnless(fuseBpfGuestUnavailable()))('FUSE-BPF and Android pas
   const bpfDaemon = join(work, 'bpf-daemon');
   let exitCode = -1;
   let accel = '';
+  let accelReason = '';
 
   it('runs seqread and randread on bind, fuse, fuse-bpf and fuse-passthrough, and seqread on fuse-bpf-daemon', async () => {
     mkdirSync(paths, { recursive: true });
@@ -51,6 +53,7 @@ describe.skipIf(skipUnless(fuseBpfGuestUnavailable()))('FUSE-BPF and Android pas
     const result = await runOnFuseBpfKernel(work, [bench(first, paths), bench(second, bpfDaemon)].join('\n'), { stdoutFile: join(work, 'stdout.txt') });
     exitCode = result.exitCode;
     accel = result.accel;
+    accelReason = result.accelReason;
     const stdout = result.stdout ?? '';
     const tail = readFileSync(result.consoleLog, 'utf8').split('\n').slice(-30).join('\n');
     expect(stdout, tail).toContain('bench-paths=0');
@@ -65,11 +68,13 @@ describe.skipIf(skipUnless(fuseBpfGuestUnavailable()))('FUSE-BPF and Android pas
         const run = runs.find((r) => r.backend === backend && r.workload === workload);
         expect(run?.state, `${backend}/${workload}: ${run?.reason ?? ''}`).toBe('completed');
         expect(run?.accel).toBe(accel);
+        expect(run?.accelReason).toBe(accelReason);
       }
     }
-    const environment = JSON.parse(readFileSync(join(paths, 'environment.json'), 'utf8')) as { kernelRelease: string; accel: string; vm?: { kernelRelease?: string; accel?: string } };
+    const environment = JSON.parse(readFileSync(join(paths, 'environment.json'), 'utf8')) as { kernelRelease: string; accel: string; accelReason?: string; vm?: { kernelRelease?: string; accel?: string } };
     expect(environment.kernelRelease).toMatch(/^6\.1\./);
     expect(environment.accel).toBe(accel);
+    expect(environment.accelReason).toBe(accelReason);
     expect(environment.vm).toMatchObject({ kernelRelease: environment.kernelRelease, accel });
     expect(existsSync(join(work, 'vm-console.log'))).toBe(true);
     if (accel === 'tcg') expect(readFileSync(join(paths, 'report.html'), 'utf8')).toContain('emulated');
