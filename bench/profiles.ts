@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { backendNames, findBackend } from './backends/registry.js';
 import { UserError } from './errors.js';
+import { parseYamlAs } from './yaml-file.js';
 
 export const PROFILES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'profiles');
 
@@ -150,32 +150,9 @@ export function resolveProfilePath(nameOrPath: string): string {
   return path.join(PROFILES_DIR, `${nameOrPath}.yaml`);
 }
 
-function describePath(segments: ReadonlyArray<PropertyKey>): string {
-  return segments
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
-    .join('') || '(top level)';
-}
-
 export function parseProfile(text: string, file: string): LoadedProfile {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { prettyErrors: true });
-  } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}` : '';
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new UserError(`${file}${where}: not valid YAML: ${message}`);
-  }
-  const result = ProfileSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') {
-      message = `unknown field ${issue.keys.map((key) => `"${key}"`).join(', ')} (check the spelling)`;
-    }
-    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
-    throw new UserError(`${file}: field ${describePath(issue.path)}: ${message}${more}`);
-  }
-  return { profile: result.data, file, text, hash: createHash('sha256').update(text).digest('hex') };
+  const profile = parseYamlAs(ProfileSchema, text, file);
+  return { profile, file, text, hash: createHash('sha256').update(text).digest('hex') };
 }
 
 export function loadProfile(nameOrPath: string): LoadedProfile {
