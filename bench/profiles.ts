@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { findBackend } from './backends/registry.js';
 import { UserError } from './errors.js';
+import { describeIssuePath, readYaml } from './yaml-file.js';
 import { crossFieldIssues, reservedKeyIssues, type ProfileIssue } from './profile-checks.js';
 import { FileSize, FioOptionsSchema, workloadFieldOptions } from './workloads/fio-options.js';
 
@@ -147,23 +147,12 @@ export function resolveProfilePath(nameOrPath: string): string {
   return path.join(PROFILES_DIR, `${nameOrPath}.yaml`);
 }
 
-/** workloads[0].fioOptions.size; a key with spaces, quotes, brackets or control characters is quoted, so it cannot break the line. */
-function describePath(segments: ReadonlyArray<PropertyKey>): string {
-  return segments
-    .map((segment, index) => {
-      if (typeof segment === 'number') return `[${segment}]`;
-      const key = String(segment);
-      return /[\s"'[\]\\\p{Cc}]/u.test(key) ? `[${JSON.stringify(key)}]` : `${index === 0 ? '' : '.'}${key}`;
-    })
-    .join('') || '(top level)';
-}
-
 /** How many problems one error lists; past that the count says how many more. */
 const LISTED_PROBLEMS = 5;
 
 /** One line for one problem, a short list for several: each names the file and the field. */
 export function profileError(file: string, issues: readonly ProfileIssue[]): UserError {
-  const lines = issues.map((issue) => `${describePath(issue.path)}: ${issue.message}`);
+  const lines = issues.map((issue) => `${describeIssuePath(issue.path)}: ${issue.message}`);
   if (lines.length === 1) return new UserError(`${file}: ${lines[0]}`);
   const listed = lines.slice(0, LISTED_PROBLEMS).map((line) => `  ${file}: ${line}`);
   const more = lines.length > LISTED_PROBLEMS ? [`  (and ${lines.length - LISTED_PROBLEMS} more)`] : [];
@@ -184,14 +173,7 @@ function toProfileIssues(issues: readonly z.core.$ZodIssue[]): ProfileIssue[] {
  * lower directory. Throws one UserError naming the file and each field at fault.
  */
 export function parseProfile(text: string, file: string): LoadedProfile {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { prettyErrors: true });
-  } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}` : '';
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new UserError(`${file}${where}: not valid YAML: ${message}`);
-  }
+  const raw = readYaml(text, file);
   const reserved = reservedKeyIssues(raw);
   if (reserved.length > 0) throw profileError(file, reserved);
   const result = ProfileSchema.safeParse(raw);

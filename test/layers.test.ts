@@ -20,7 +20,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   render: [],
   report: ['results', 'render', 'backends'],
   compare: [...BASICS, 'results', 'render'],
-  vm: [...BASICS],
+  vm: [...BASICS, 'results'],
 };
 
 function sourceFiles(dir: string): string[] {
