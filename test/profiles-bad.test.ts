@@ -68,7 +68,7 @@ describe('canaries: what would run a command or write outside the scratch root',
     const workload = { ...valid, ...raw, fioOptions: { ...(raw.fioOptions as object) } } as FioWorkload;
     let job: string | undefined;
     try {
-      job = fioJobFile({ workload, files: ['/m/f'], fileSizeBytes: 4096, runtimeSeconds: 1, rampSeconds: 0, cache: 'warm' });
+      job = fioJobFile({ workload, files: ['/m/f'], fileSizeBytes: 4096, runtimeSeconds: 1 });
     } catch (error) {
       expect((error as Error).message).toMatch(/^job file:/);
     }

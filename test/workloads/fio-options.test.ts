@@ -40,7 +40,7 @@ describe('the fio allow-list', () => {
 
   it.skipIf(skipUnless(missingRootOrFio()))('every allowed option is one fio accepts (fio --parse-only on a job with all of them)', () => {
     const workload = parseProfile(`name: x\nbackends: [bind]\nworkloads: [{name: all, rw: randrw, bs: 4k, ioengine: io_uring, iodepth: 8}]\n`, 'x.yaml').profile.workloads[0] as FioWorkload;
-    const job = fioJobFile({ workload: { ...workload, fioOptions: FioOptionsSchema.parse(samples) }, files: [path.join(work, 'f')], fileSizeBytes: 1 << 20, runtimeSeconds: 1, rampSeconds: 0, cache: 'warm' });
+    const job = fioJobFile({ workload: { ...workload, fioOptions: FioOptionsSchema.parse(samples) }, files: [path.join(work, 'f')], fileSizeBytes: 1 << 20, runtimeSeconds: 1 });
     const file = path.join(work, 'all.fio');
     writeFileSync(file, job);
     // fio prints "Bad option <…>" and exits 1 for a name it does not know.
@@ -73,7 +73,7 @@ describe('the fio allow-list', () => {
 
 describe('the job-file writer', () => {
   const workload = parseProfile('name: x\nbackends: [bind]\nworkloads: [{name: a, rw: read, bs: 4k}]\n', 'x.yaml').profile.workloads[0] as FioWorkload;
-  const input = { files: ['/m/a'], fileSizeBytes: 1024, runtimeSeconds: 1, rampSeconds: 0, cache: 'warm' as const };
+  const input = { files: ['/m/a'], fileSizeBytes: 1024, runtimeSeconds: 1 };
 
   it('refuses an option off the allow-list that bypassed validation', () => {
     expect(() => fioJobFile({ ...input, workload: { ...workload, fioOptions: { exec_prerun: 'touch /tmp/x' } } })).toThrow(/exec_prerun" is not on the allow-list/);
