@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { buildInitramfs, checkoutRoot } from './initramfs.js';
-import { findKernelConfig, missingKernelOptions, readKernelConfig } from './kernel-config.js';
+import { checkKernelBeforeBoot } from './kernel-config.js';
 import { guestModuleNames, installModules, resolveGuestModules } from './modules.js';
 import { accelVariable, chooseAccel, describeKvmFailure, rememberKvmFailure, type AccelChoice } from './accel.js';
 import { qemuArgs, qemuBinary, qemuVersion, type GuestAccel } from './qemu.js';
@@ -95,36 +95,6 @@ function uninstallSignalHandlers(): void {
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
   process.off('exit', killGuest);
-}
-
-/** Kernel options the config that goes with the kernel lacks; fails before booting. */
-export function checkKernelBeforeBoot(kernel: string, modules?: string, initrd?: string): { configPath?: string } {
-  if (!existsSync(kernel) || !statSync(kernel).isFile()) {
-    throw new UserError(`kernel ${kernel} does not exist`, 'Pass the path of a bzImage or vmlinuz to --kernel.');
-  }
-  const configPath = findKernelConfig(kernel, modules);
-  if (configPath === undefined) return {};
-  const config = readKernelConfig(configPath);
-  const missing = missingKernelOptions(config, modules !== undefined || initrd !== undefined);
-  if (missing.length > 0) {
-    throw new UserError(
-      `kernel ${kernel} lacks: ${missing.join(', ')} (from ${configPath})`,
-      'Build them in (=y), or as modules (=m) and pass --modules DIR/lib/modules/<release>; see infra/vm/README.md.',
-    );
-  }
-  if (modules !== undefined) {
-    const needed: Record<string, string> = {
-      CONFIG_VIRTIO_PCI: 'virtio_pci', CONFIG_NET_9P_VIRTIO: '9pnet_virtio', CONFIG_9P_FS: '9p', CONFIG_FUSE_FS: 'fuse',
-    };
-    const { absent } = resolveGuestModules(modules);
-    const lacking = Object.entries(needed).filter(([option, name]) => config.get(option) === 'm' && absent.includes(name));
-    if (lacking.length > 0) {
-      throw new UserError(
-        `modules dir ${modules} lacks: ${lacking.map(([, name]) => `${name}.ko`).join(', ')} (built as modules per ${configPath})`,
-      );
-    }
-  }
-  return { configPath };
 }
 
 function tail(lines: readonly string[]): string {
