@@ -47,7 +47,8 @@ function userArgs(argv: readonly string[]): string[] {
 
 /** `run --kernel`: the same run, inside a guest booted from the given kernel; results land in outDir. */
 async function runOnKernel(options: { kernel: string; initrd?: string; modules?: string; vmMemory?: number; vmCpus: number; vmTimeout?: number; loaded: LoadedProfile; outDir: string }): Promise<number> {
-  const { runSuiteInGuest, suiteArgsForGuest } = await import('./vm/run.js');
+  const { runSuiteInGuest } = await import('./vm/run.js');
+  const { suiteArgsForGuest } = await import('./vm/guest-job.js');
   const profile = options.loaded.profile;
   // The guest's tmpfs holds the data set and the suite's scratch: give it the data set plus room.
   const datasetMiB = Math.ceil(datasetFor(profile).totalBytes / 1024 / 1024);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatDoctor, type DoctorReport } from '../../bench/doctor.js';
 import { chooseAccel, decideAccel, rememberKvmFailure, type AccelProbe, type CachedAccel, type GuestObservation, type KvmDevice } from '../../bench/vm/accel.js';
-import { kvmRunFailure } from '../../bench/vm/run.js';
+import { kvmRunFailure } from '../../bench/vm/fallback.js';
 import { bootTestGuest, testGuestImage, testGuestMarker } from '../../bench/vm/test-guest.js';
 import { skipUnless } from '../helpers/kernel.js';
 
