@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cleanups } from '../cleanup.js';
+import { scratchRoot } from '../scratch.js';
 
 let bootCounter = 0;
 
@@ -18,9 +19,12 @@ export interface GuestFiles {
   remove(): Promise<void>;
 }
 
-/** A fresh temp dir for one boot, with its removal on the cleanup stack. */
+/**
+ * A fresh temp dir for one boot, with its removal on the cleanup stack. It lives in the scratch root,
+ * in this process's run-<pid> directory, so `npm run cleanup` finds what a killed run left.
+ */
 export function guestFiles(outDir: string, nonce: string): GuestFiles {
-  const dir = join('/tmp', `fusebench-vm-${process.pid}`, `run-${++bootCounter}`);
+  const dir = join(guestFilesRoot(), `boot-${++bootCounter}`);
   const exitFile = join(outDir, `.vm-exit-code-${nonce}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -31,10 +35,17 @@ export function guestFiles(outDir: string, nonce: string): GuestFiles {
   return { dir, exitFile, remove: () => cleanup.run() };
 }
 
+/** This process's directory for guest boots: <scratch root>/run-<pid>/vm. */
+export function guestFilesRoot(): string {
+  return join(scratchRoot(), `run-${process.pid}`, 'vm');
+}
+
+/** Removes the boot's dir, then vm/ and run-<pid>/ when nothing else is left in them. */
 function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
-  const parent = dirname(dir);
-  if (existsSync(parent) && readdirSync(parent).length === 0) rmSync(parent, { recursive: true, force: true });
+  for (const parent of [dirname(dir), dirname(dirname(dir))]) {
+    if (existsSync(parent) && readdirSync(parent).length === 0) rmSync(parent, { recursive: true, force: true });
+  }
 }
 
 /** The exit code the guest's init wrote (it takes precedence over the console's EXIT marker); undefined without the file. */

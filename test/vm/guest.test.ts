@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkoutRoot } from '../../bench/vm/initramfs.js';
 import type { AccelChoice } from '../../bench/vm/accel.js';
 import { qemuVersion } from '../../bench/vm/qemu.js';
+import { guestFilesRoot } from '../../bench/vm/guest-files.js';
 import { runInGuest, type GuestResult } from '../../bench/vm/run.js';
 import { skipUnless } from '../helpers/kernel.js';
 
@@ -141,7 +142,7 @@ describe.skipIf(skipUnless(qemuProblem ?? (existsSync(fuseBpfKernel) ? undefined
       expect(stdout).toContain('scratch-writable');
       expect(JSON.parse(/^vm=(.*)$/m.exec(stdout)?.[1] ?? '{}')).toMatchObject({ kernelRelease: result.kernelRelease, share: '9p', cpus: 2, memoryMiB });
       expect(readFileSync(result.consoleLog, 'utf8')).toContain('Run /init as init process');
-      expect(existsSync(`/tmp/fusebench-vm-${process.pid}`)).toBe(false);
+      expect(existsSync(guestFilesRoot())).toBe(false);
     }, 300_000);
 
     // The short suite run on this kernel is test/vm/fuse-bpf-paths.test.ts (bind, fuse, fuse-bpf and
