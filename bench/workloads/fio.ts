@@ -43,7 +43,8 @@ export function fioJobFile(input: FioJobInput): string {
     ['percentile_list', '50:90:99:99.9'],
     ...(workload.fsync > 0 ? ([['fsync', workload.fsync]] as Array<[string, number]>) : []),
   ];
-  return renderJobFile({ suite: options, profile: Object.entries(workload.fioOptions) }, workload.name);
+  // A sweep point's name has its parameters after a space; the job is named after its workload.
+  return renderJobFile({ suite: options, profile: Object.entries(workload.fioOptions) }, workload.point?.sweep ?? workload.name);
 }
 
 /** fio can print error lines before its JSON; the document starts at the first '{'. */
