@@ -55,9 +55,11 @@ export function pointName(workload: string, params: SweepParams): string {
 
 const SIZE = /^\d+(\.\d+)?[kKmMgG]?$/;
 
-function compareValues(a: string, b: string): number {
-  if (SIZE.test(a) && SIZE.test(b)) return parseSize(a) - parseSize(b) || a.localeCompare(b);
-  return a.localeCompare(b);
+/** Two values of one parameter in sweep order: sizes by bytes, numbers by value, words by name. */
+export function compareParamValues(a: string | number, b: string | number): number {
+  const [textA, textB] = [String(a), String(b)];
+  if (SIZE.test(textA) && SIZE.test(textB)) return parseSize(textA) - parseSize(textB) || textA.localeCompare(textB);
+  return textA.localeCompare(textB);
 }
 
 /**
@@ -72,7 +74,7 @@ export function compareWorkloadNames(a: string, b: string): number {
   for (let i = 0; i < Math.min(paramsA.length, paramsB.length); i++) {
     const [nameA = '', valueA = ''] = paramsA[i]!.split('=');
     const [nameB = '', valueB = ''] = paramsB[i]!.split('=');
-    const order = nameA.localeCompare(nameB) || compareValues(valueA, valueB);
+    const order = nameA.localeCompare(nameB) || compareParamValues(valueA, valueB);
     if (order !== 0) return order;
   }
   return paramsA.length - paramsB.length;
