@@ -10,8 +10,9 @@ import { compareToBaseline, rowLabel, type ReportModel } from '../model.js';
 import { backendScale, baseConfig, cellRows, PANEL_WIDTH, panelHeader, type Chart } from './common.js';
 
 export interface SweepRow {
-  /** The profile's workload with the other swept parameters' values, and the metric: one panel. */
+  /** The profile's workload with the other swept parameters' values, and the metric: one panel per chart. */
   panel: string;
+  ratioPanel: string;
   /** The workload the point belongs to, and the point's other parameters (empty when only one is swept). */
   sweep: string;
   others: string;
@@ -44,9 +45,11 @@ export function sweepRows(model: ReportModel, parameter: SweepField): SweepRow[]
     const others = paramsLabel(Object.fromEntries(Object.entries(cell.params ?? {}).filter(([key]) => key !== parameter)));
     const definition = metricDefinition(name);
     const comparison = compareToBaseline(run, cell, name);
+    const workload = `${cell.sweep}${others ? ` ${others}` : ''}`;
     return [
       {
-        panel: `${cell.sweep}${others ? ` ${others}` : ''} — ${definition.label} (${definition.unit})`,
+        panel: `${workload} — ${definition.label} (${definition.unit})`,
+        ratioPanel: `${workload} — ${definition.label}, ratio to ${run.summary.baseline}`,
         sweep: cell.sweep,
         others,
         parameter,
@@ -134,7 +137,9 @@ function sweepRatioChart(parameter: SweepField): Chart {
     title: `Sweep of ${parameter}: ratio to the baseline`,
     caption: `Each backend's median divided by the baseline's at the same ${parameter}; the dashed line is 1 (as fast as the baseline). The band is the 95% bootstrap interval of the ratio, drawn where both sides have at least two repetitions.`,
     build(model) {
-      const rows = sweepRows(model, parameter).filter((row) => row.ratio !== null);
+      const rows = sweepRows(model, parameter)
+        .filter((row) => row.ratio !== null)
+        .map((row) => ({ ...row, panel: row.ratioPanel }));
       return rows.length === 0 ? undefined : sweepSpec(model, parameter, rows, { field: 'ratio', low: 'ratioLow', high: 'ratioHigh', title: 'ratio to the baseline (95% CI)' });
     },
   };
