@@ -8,11 +8,10 @@ import { z } from 'zod';
 import type { ProfileIssue } from './profile-checks.js';
 import type { Workload, WorkloadPoint } from './profiles.js';
 import { pointName, SWEEP_FIELDS, type SweepField, type SweepParams, type SweepPoint } from './results/cell.js';
-
-export { SWEEP_FIELDS, type SweepField };
 import { workloadHeadline } from './results/metrics.js';
 import { parseSize } from './sizes.js';
 
+export { SWEEP_FIELDS, type SweepField };
 
 /**
  * Every point is a cell run on every backend in every repetition: at 10 s a run, 64 points on five
