@@ -61,7 +61,7 @@ describe('a swept workload expands to the cross product of its lists', () => {
 
   it('a point\'s fio job has its own values and the workload\'s name', () => {
     const points = pointsOf('[{name: seqread, rw: read, bs: [4k, 1m], numjobs: [1, 2]}]');
-    const job = fioJobFile({ workload: points[3]!, files: ['/m/f0'], fileSizeBytes: 1 << 20, runtimeSeconds: 1, rampSeconds: 0, cache: 'warm' });
+    const job = fioJobFile({ workload: points[3]!, files: ['/m/f0'], fileSizeBytes: 1 << 20, runtimeSeconds: 1 });
     expect(job).toContain('\nbs=1m\n');
     expect(job).toContain('\nnumjobs=2\n');
     expect(job).toMatch(/\n\[seqread\]\n$/);
