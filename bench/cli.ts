@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { backendNames } from './backends/registry.js';
-import { cleanups, installSignalCleanup } from './cleanup.js';
+import { cleanups, installSignalCleanup, interruption } from './cleanup.js';
 import { defaultCollectors } from './collect/index.js';
 import { SUITE_ROOT } from './environment.js';
 import { UserError } from './errors.js';
@@ -217,6 +217,8 @@ export async function main(argv = process.argv): Promise<void> {
     await buildProgram().parseAsync(argv);
   } catch (error) {
     await cleanups.runAll();
+    // After a signal, whatever the interrupted code threw is no error of the user's: the handler exits.
+    if (interruption()) return;
     if (error instanceof UserError) {
       process.stderr.write(`Error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
       // 2, not 1: `compare` exits 1 for a regression, and scripts must tell that from an error.

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { trackChild } from './processes.js';
 import type { LoadedProfile } from './profiles.js';
 import { AccelSchema, type Accel, type Environment } from './results/schema.js';
 
@@ -19,8 +20,8 @@ function cpuModel(): string {
 }
 
 async function gitFacts(): Promise<{ commit: string; dirty: boolean }> {
-  const commit = await execa('git', ['rev-parse', 'HEAD'], { cwd: SUITE_ROOT, reject: false, stdin: 'ignore' });
-  const status = await execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: SUITE_ROOT, reject: false, stdin: 'ignore' });
+  const commit = await trackChild(execa('git', ['rev-parse', 'HEAD'], { cwd: SUITE_ROOT, reject: false, stdin: 'ignore' }), 'git');
+  const status = await trackChild(execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: SUITE_ROOT, reject: false, stdin: 'ignore' }), 'git');
   return { commit: commit.failed ? 'unknown' : String(commit.stdout).trim(), dirty: !status.failed && String(status.stdout).trim() !== '' };
 }
 

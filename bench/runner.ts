@@ -21,7 +21,7 @@ import { metricDefinition } from './results/metrics.js';
 import type { CompletedRun, Environment, RunRecord } from './results/schema.js';
 import { appendRecord, CSV_FILE, ENVIRONMENT_FILE, SUMMARY_FILE, writeFileAtomic } from './results/store.js';
 import { summarize } from './results/summary.js';
-import { acquireLock, createRunDirectory, type RunDirectory } from './scratch.js';
+import { acquireLock, createRunDirectory, removeOwnDirectories, type RunDirectory } from './scratch.js';
 import { convergedCells } from './stats.js';
 import { mountTmpfs, run as runCommand, unmount } from './system.js';
 import { fioVersion } from './workloads/fio.js';
@@ -126,13 +126,12 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const backendObjects = new Map<string, Backend>(profile.backends.map((name) => [name, getBackend(name)]));
   const runners: WorkloadRunner[] = profile.workloads.map((workload) => workloadRunner(workload, profile, dataset, options));
 
+  // The lock and the run directory go last, once every mount is gone and every process has exited.
   const releaseLock = await acquireLock();
-  cleanups.push('release lock', releaseLock);
+  cleanups.pushLast('release lock', releaseLock);
   const scratch = createRunDirectory();
-  cleanups.push(`remove ${scratch.dir}`, async () => {
-    const { rmSync } = await import('node:fs');
-    rmSync(scratch.dir, { recursive: true, force: true });
-  });
+  // Probe directories a signal interrupted go too: like the run directory, they carry our pid.
+  cleanups.pushLast(`remove ${scratch.dir}`, () => removeOwnDirectories(scratch.root, log));
 
   const environment = await collectEnvironment(options.loaded, { seed: options.seed, argv: options.argv, fioVersion: fio, resolvedProfile: profile });
   mkdirSync(options.outDir, { recursive: true });
@@ -228,6 +227,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       if (round + 1 >= profile.repeat.max && profile.repeat.max > profile.repeat.min) unconverged.push(...verdict.pending);
       pending = verdict.pending;
     }
+  }
+  if (interruption()) {
+    // The signal's cleanup removes everything and exits; the records of finished runs are stored.
+    await cleanups.runAll();
+    return { outDir: options.outDir, records, environment };
   }
   if (unconverged.length > 0) log(`did not converge within ${profile.repeat.max} repetitions: ${unconverged.map((cell) => `${cell.backend}/${cell.workload}`).join(', ')}`);
   await writeOutputs(unconverged);

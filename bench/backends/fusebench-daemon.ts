@@ -3,12 +3,12 @@
  * the path the kernel takes for data, so the comparison isolates that path. The `fuse` and
  * `fuse-passthrough` backends are two modes of it.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SUITE_ROOT } from '../environment.js';
 import { requestDaemonStats, type DaemonStats } from './daemon-stats-file.js';
 import { errorMessage } from '../errors.js';
-import { scratchRoot } from '../scratch.js';
+import { probeDirectory, removeRunDirectory } from '../scratch.js';
 import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForReadyLine, type DaemonProcess } from './daemon.js';
 import type { Backend, Mount, MountRequest, ProbeResult } from './types.js';
 
@@ -131,9 +131,7 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
     const refused = variant.precheck?.();
     if (refused) return { supported: false, reason: refused.reason, facts: { daemon: binary, ...variantFacts }, ...(refused.howToEnable ? { howToEnable: refused.howToEnable } : {}) };
     // The only sure answer to "does this kernel offer this mode" is a mount: try one on an empty dir.
-    const root = scratchRoot();
-    mkdirSync(root, { recursive: true });
-    const dir = mkdtempSync(path.join(root, `probe-${name}-`));
+    const dir = probeDirectory(name);
     const lower = path.join(dir, 'lower');
     const mnt = path.join(dir, 'mnt');
     mkdirSync(lower);
@@ -146,7 +144,7 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
     } catch (error) {
       return { supported: false, reason: errorMessage(error), facts: { daemon: binary, ...variantFacts } };
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await removeRunDirectory(dir);
     }
   }
 

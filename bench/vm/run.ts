@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { trackChild } from '../processes.js';
 import { buildInitramfs, checkoutRoot } from './initramfs.js';
 import { findKernelConfig, missingKernelOptions, readKernelConfig } from './kernel-config.js';
 import { guestModuleNames, installModules, resolveGuestModules } from './modules.js';
@@ -250,7 +251,7 @@ function boot(
   let qemuStderr = '';
 
   installSignalHandlers();
-  const child = spawn(qemuBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = trackChild(spawn(qemuBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] }), 'qemu');
   running.add(child);
 
   const stop = (problem: string | undefined, hint?: string): void => {

@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { trackChild } from '../processes.js';
 import { UserError } from '../errors.js';
 import type { FioWorkload } from '../profiles.js';
 
@@ -147,6 +148,7 @@ export async function runFio(jobText: string, workDir: string, options: { onStar
     timeout: options.timeoutMs,
     forceKillAfterDelay: 2000,
   });
+  trackChild(child, 'fio');
   if (child.pid !== undefined) options.onStart?.(child.pid);
   const result = await child;
   if (result.failed) {
@@ -164,7 +166,7 @@ export async function runFio(jobText: string, workDir: string, options: { onStar
 }
 
 export async function fioVersion(): Promise<string> {
-  const result = await execa('fio', ['--version'], { reject: false, stdin: 'ignore' });
+  const result = await trackChild(execa('fio', ['--version'], { reject: false, stdin: 'ignore' }), 'fio --version');
   if (result.failed) throw new UserError('fio is not installed or does not run', 'Run `npm run setup` (it installs fio with apt-get).');
   return String(result.stdout).trim();
 }
