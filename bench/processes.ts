@@ -65,17 +65,25 @@ export function processCommandLine(pid: number): string[] {
   }
 }
 
-const timer = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Resolves true once the process is gone, false if it still runs after timeoutMs. */
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const child = children.get(pid);
-  if (child) return (await Promise.race([child.exited.then(() => 'exited' as const), timer(timeoutMs)])) === 'exited';
+  if (child) {
+    let timeout: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => (timeout = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([child.exited.then(() => true), expired]);
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
   // Not our child (a run killed earlier left it, or a fork of one of ours): /proc is all there is to watch.
   const deadline = Date.now() + timeoutMs;
   while (processAlive(pid)) {
     if (Date.now() >= deadline) return false;
-    await timer(10);
+    await sleep(10);
   }
   return true;
 }

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { getBackend } from './backends/registry.js';
 import type { Backend, Mount } from './backends/types.js';
-import { cleanups, interruption } from './cleanup.js';
+import { cleanups, interruption, throwIfInterrupted } from './cleanup.js';
 import type { Collector } from './collect/types.js';
 import { checkMemoryFor, datasetFor, prepareDataset, verifyDataset, warmDataset, type Dataset } from './dataset.js';
 import { collectEnvironment } from './environment.js';
@@ -147,6 +147,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
 
   const supported: Backend[] = [];
   for (const [name, backend] of backendObjects) {
+    // A probe mounts: none starts after a signal (the same holds for every step that makes something).
+    throwIfInterrupted();
     const probe = await backend.probe();
     if (probe.supported) {
       supported.push(backend);
@@ -174,6 +176,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   }
 
   log(`preparing data set: ${dataset.relativeFiles.length} × ${profile.dataset.fileSize} in ${profile.lower === 'tmpfs' ? 'a tmpfs lower' : profile.lower}`);
+  throwIfInterrupted();
   const lower = await makeLower(profile, scratch, dataset);
   prepareDataset(lower.dir, dataset, options.seed);
 

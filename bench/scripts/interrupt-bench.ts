@@ -191,6 +191,13 @@ async function runCase(testCase: InterruptCase, total: number, root: string, pro
   };
 }
 
+/** After a case that left something: each case is judged on its own, so the next starts clean. */
+async function restoredClean(root: string, logFile: string): Promise<boolean> {
+  await runCleanup(root, logFile);
+  const left = observeLeftovers(root, []);
+  return !left.lock && left.mounts.length === 0 && left.processes.length === 0 && left.directories.length === 0;
+}
+
 async function main(): Promise<number> {
   const { seed, cases } = options();
   const why = missing();
@@ -231,6 +238,10 @@ async function main(): Promise<number> {
     const estimate = known.length > 0 ? known.reduce((sum, value) => sum + value, 0) / known.length : FIRST_ESTIMATE_SECONDS;
     const outcome = await runCase(testCase, cases, root, profileFile, estimate);
     process.stdout.write(`${outcome.line}\n`);
+    if (!outcome.clean && !(await restoredClean(root, path.join(work, 'cleanup.log')))) {
+      process.stdout.write(`bench:interrupt: npm run cleanup could not remove what case ${testCase.number} left in ${root}; stopping\n`);
+      stopping = true;
+    }
     if (outcome.fullSeconds !== undefined) durations.set(kind, [...known, outcome.fullSeconds]);
     done++;
     if (outcome.clean) clean++;
