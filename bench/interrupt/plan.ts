@@ -22,8 +22,13 @@ export interface InterruptCase {
   backend: (typeof INTERRUPT_BACKENDS)[number];
   traceAll: boolean;
   action: Action;
-  /** When to act, as a fraction of the expected duration of the bench: 0 is at its start. */
+  /**
+   * When to act, in [0, 1). A signal to the CLI: this fraction of how long such a bench takes. A kill
+   * of fio or the daemon: which of its appearances (the daemon's first is the backend's probe).
+   */
   moment: number;
+  /** For fio and the daemon: how far into that appearance's life, in [0, 1). */
+  delay: number;
   /** The seed of the bench itself (its run order and data set). */
   benchSeed: number;
 }
@@ -45,6 +50,7 @@ export function planCases(seed: number, count: number): InterruptCase[] {
       traceAll: random() < 0.5,
       action: pick(actionsFor(backend)),
       moment: random(),
+      delay: random(),
       benchSeed: 1 + Math.floor(random() * 1_000_000),
     };
   });

@@ -15,18 +15,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SUITE_ROOT } from '../environment.js';
 import { judgeCase, type CaseEvidence } from '../interrupt/judge.js';
-import { descendantsOf, observeLeftovers, processInfo, readIfExists, tracefsEntries, type ProcessInfo } from '../interrupt/observe.js';
-import { ACTIONS, planCases, type InterruptCase } from '../interrupt/plan.js';
+import { descendantsOf, observeLeftovers, processInfo, readIfExists, stillRunning, tracefsEntries, type ProcessInfo } from '../interrupt/observe.js';
+import { ACTIONS, planCases, type Action, type InterruptCase } from '../interrupt/plan.js';
 import { RUNS_FILE } from '../results/store.js';
 import { sleep } from '../system.js';
 
+const REPEAT = 2;
 const PROFILE = `# built by bench/scripts/interrupt-bench.ts: as short as a bench can be and still record runs
 name: interrupt-tiny
 backends: [bind]
 dataset: { files: 1, fileSize: 16m }
 runtimeSeconds: 1
 rampSeconds: 0
-repeat: 3
+repeat: ${REPEAT}
 workloads:
   - { name: seqread-128k, rw: read, bs: 128k }
 `;
@@ -96,11 +97,18 @@ async function runCleanup(root: string, logFile: string): Promise<Exit> {
   return status;
 }
 
-/** The process the action is aimed at, in the CLI's tree: the workload's fio or the FUSE daemon. */
-function targetOf(testCase: InterruptCase, cliPid: number, root: string, tree: ProcessInfo[]): ProcessInfo | undefined {
-  if (testCase.action === 'sigkill-fio') return tree.find((info) => info.ppid === cliPid && info.comm === 'fio' && info.cmdline.includes(`${root}/`));
-  if (testCase.action === 'sigkill-daemon') return tree.find((info) => path.basename(info.cmdline.split(' ')[0] ?? '') === 'fusebench-daemon');
-  return processInfo(cliPid);
+/** A process the kill is aimed at, in the CLI's tree: the workload's fio or the FUSE daemon. */
+function isTarget(action: Action, cliPid: number, root: string, info: ProcessInfo): boolean {
+  if (action === 'sigkill-fio') return info.ppid === cliPid && info.comm === 'fio' && info.cmdline.includes(`${root}/`);
+  return path.basename(info.cmdline.split(' ')[0] ?? '') === 'fusebench-daemon';
+}
+
+/**
+ * How many times the target appears in a bench of the interrupt profile (one fio per run; a daemon
+ * per run and one for the probe), and how long each lives, roughly: where a kill can land.
+ */
+function appearances(action: Action): { count: number; lifeMs: number } {
+  return action === 'sigkill-fio' ? { count: REPEAT, lifeMs: 1000 } : { count: REPEAT + 1, lifeMs: 2000 };
 }
 
 interface Outcome {
@@ -130,14 +138,30 @@ async function runCase(testCase: InterruptCase, total: number, root: string, pro
   };
   const running = () => cli.exitCode === null && cli.signalCode === null;
 
-  // The moment, then (for fio and the daemon) the first moment after it that the target exists.
+  // A signal to the CLI: at the moment. A kill: in the chosen appearance of the target, `delay` into
+  // its life, or in the next appearance if that one ended sooner.
+  const aimsAtCli = testCase.action === 'sigint-cli' || testCase.action === 'sigterm-cli' || testCase.action === 'sigkill-cli';
   const actAt = started + testCase.moment * estimateSeconds * 1000;
+  const { count, lifeMs } = appearances(testCase.action);
+  const appearance = Math.floor(testCase.moment * count) + 1;
+  const targets: ProcessInfo[] = [];
   let target: ProcessInfo | undefined;
   while (running()) {
     const tree = watch();
-    if (Date.now() >= actAt) {
-      target = targetOf(testCase, cliPid, root, tree);
-      if (target) break;
+    if (aimsAtCli) {
+      if (Date.now() >= actAt) {
+        target = processInfo(cliPid);
+        break;
+      }
+    } else {
+      for (const info of tree.filter((candidate) => isTarget(testCase.action, cliPid, root, candidate))) {
+        if (!targets.some((known) => known.pid === info.pid && known.startTime === info.startTime)) targets.push(info);
+      }
+      if (targets.length >= appearance) {
+        await sleep(testCase.delay * lifeMs);
+        target = targets.slice(appearance - 1).find(stillRunning);
+        if (target) break;
+      }
     }
     await sleep(WATCH_INTERVAL_MS);
   }
@@ -146,13 +170,13 @@ async function runCase(testCase: InterruptCase, total: number, root: string, pro
   let when: string;
   const exits: CaseEvidence['exits'] = [];
   if (!target || !running()) {
-    when = `the bench ended (${at.toFixed(1)} s) before ${testCase.action === 'sigkill-fio' ? 'fio' : testCase.action === 'sigkill-daemon' ? 'a daemon' : 'the signal'} ${target ? 'was reached' : 'was seen'}`;
+    when = aimsAtCli ? `the bench ended (${at.toFixed(1)} s) before the signal` : `the bench ended (${at.toFixed(1)} s) with ${targets.length} of ${appearance} appearance(s) of ${testCase.action === 'sigkill-fio' ? 'fio' : 'a daemon'} seen`;
     exits.push({ what: 'the CLI', status: await exitOf(cli, EXIT_TIMEOUT_MS), expected: [0] });
   } else {
     const signal = testCase.action === 'sigint-cli' ? 'SIGINT' : testCase.action === 'sigterm-cli' ? 'SIGTERM' : 'SIGKILL';
     watch();
     process.kill(target.pid, signal);
-    when = `at ${at.toFixed(1)} s`;
+    when = aimsAtCli ? `at ${at.toFixed(1)} s` : `at ${at.toFixed(1)} s (appearance ${appearance}, ${Math.round(testCase.delay * lifeMs)} ms in)`;
     // Killed by the signal itself: it came before the CLI had loaded its code, when nothing is made yet
     // (the leftover checks say whether that holds); a shell reports 130 or 143 all the same.
     if (testCase.action === 'sigint-cli') exits.push({ what: 'the CLI', status: await exitOf(cli, EXIT_TIMEOUT_MS), expected: [130, 'SIGINT'] });
