@@ -120,23 +120,24 @@ export async function endAllChildren(graceMs = 3000): Promise<string[]> {
   return running.filter((child) => children.has(child.pid)).map((child) => `${child.label} (${child.pid})`);
 }
 
-/** Live processes (other than this one) whose command line names something inside dir. */
-export function processesReferencing(dir: string): number[] {
-  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+/** Live processes (other than this one) whose command line names path (a file) or something inside it (a directory). */
+export function processesReferencing(target: string): number[] {
+  const prefix = target.endsWith('/') ? target : `${target}/`;
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .map(Number)
-    .filter((pid) => pid !== process.pid && processCommandLine(pid).some((arg) => arg.includes(prefix) || arg === dir))
+    .filter((pid) => pid !== process.pid && processCommandLine(pid).some((arg) => arg.includes(prefix) || arg === target))
     .filter(processAlive);
 }
 
 /**
- * Ends the processes whose command line names dir: what a run started there that is not (or no
- * longer) its child, such as the job processes fio forks, which outlive a fio killed by SIGKILL, or
- * everything of a run that was itself killed. The run directory's unique name makes them ours.
+ * Ends the processes whose command line names target (a directory, or a file): what a run started
+ * that is not, or no longer, its child, such as the job processes fio forks, which outlive a fio
+ * killed by SIGKILL, or everything of a run that was itself killed. The run directory's name (with
+ * our pid) makes them ours.
  */
-export async function endProcessesReferencing(dir: string, log: (line: string) => void = () => {}): Promise<number> {
-  const pids = processesReferencing(dir);
+export async function endProcessesReferencing(target: string, log: (line: string) => void = () => {}): Promise<number> {
+  const pids = processesReferencing(target);
   for (const pid of pids) log(`ending leftover process ${pid} (${processCommandLine(pid).join(' ').slice(0, 80)})`);
   await Promise.all(pids.map((pid) => terminate(pid)));
   return pids.length;

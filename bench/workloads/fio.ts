@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { trackChild } from '../processes.js';
+import { endProcessesReferencing, trackChild } from '../processes.js';
 import { UserError } from '../errors.js';
 import type { FioWorkload } from '../profiles.js';
 
@@ -149,6 +149,9 @@ export async function runFio(jobText: string, workDir: string, options: { onStar
     forceKillAfterDelay: 2000,
   });
   trackChild(child, 'fio');
+  // fio forks a process per job, which outlives a fio killed by SIGKILL and holds its output pipes
+  // open, so the result would never come: once fio itself has exited, end what is left of its jobs.
+  child.once('exit', () => void endProcessesReferencing(jobFile));
   if (child.pid !== undefined) options.onStart?.(child.pid);
   const result = await child;
   if (result.failed) {
