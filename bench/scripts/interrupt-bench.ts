@@ -84,7 +84,10 @@ type Exit = number | string;
 async function exitOf(child: ChildProcess, timeoutMs: number): Promise<Exit> {
   const status = () => child.exitCode ?? child.signalCode ?? undefined;
   if (status() !== undefined) return status()!;
-  const result = await Promise.race([once(child, 'exit').then(() => 'exited' as const), sleep(timeoutMs).then(() => 'timeout' as const)]);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const result = await Promise.race([once(child, 'exit').then(() => 'exited' as const), expired]);
+  clearTimeout(timer);
   return result === 'timeout' ? 'timeout' : status()!;
 }
 
