@@ -4,15 +4,18 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backendNames } from './backends/registry.js';
 import { cleanups, installSignalCleanup, interruption } from './cleanup.js';
 import { defaultCollectors } from './collect/index.js';
-import { SUITE_ROOT } from './environment.js';
+import { SUITE_ROOT } from './suite-root.js';
 import { UserError } from './errors.js';
+import { loadResults } from './compare/load.js';
+import { noiseModel, writeNoiseModel } from './compare/noise.js';
 import { runCompare } from './compare/run.js';
 import { trend } from './compare/trend.js';
 import { formatDoctor, runDoctor } from './doctor.js';
+import { runOutcome } from './outcome.js';
 import { loadProfile, type LoadedProfile } from './profiles.js';
 import { datasetFor } from './dataset.js';
 import { writeReport } from './report/index.js';
@@ -44,7 +47,8 @@ function userArgs(argv: readonly string[]): string[] {
 
 /** `run --kernel`: the same run, inside a guest booted from the given kernel; results land in outDir. */
 async function runOnKernel(options: { kernel: string; initrd?: string; modules?: string; vmMemory?: number; vmCpus: number; vmTimeout?: number; loaded: LoadedProfile; outDir: string }): Promise<number> {
-  const { runSuiteInGuest, suiteArgsForGuest } = await import('./vm/run.js');
+  const { runSuiteInGuest } = await import('./vm/run.js');
+  const { suiteArgsForGuest } = await import('./vm/guest-job.js');
   const profile = options.loaded.profile;
   // The guest's tmpfs holds the data set and the suite's scratch: give it the data set plus room.
   const datasetMiB = Math.ceil(datasetFor(profile).totalBytes / 1024 / 1024);
@@ -64,7 +68,7 @@ async function runOnKernel(options: { kernel: string; initrd?: string; modules?:
       if (!/^guest: \[\s*\d+\.\d+\]/.test(line)) process.stderr.write(`${line}\n`);
     },
   });
-  process.stderr.write(`guest ${result.kernelRelease} (${result.accel}) exited with ${result.exitCode} after ${result.elapsedSeconds.toFixed(0)} s; console log in ${path.join(options.outDir, 'vm-console.log')}\n`);
+  process.stderr.write(`guest ${result.kernelRelease} (${result.accel}: ${result.accelReason}) exited with ${result.exitCode} after ${result.elapsedSeconds.toFixed(0)} s; console log in ${path.join(options.outDir, 'vm-console.log')}\n`);
   return result.exitCode;
 }
 
@@ -72,7 +76,9 @@ export function buildProgram(): Command {
   const program = new Command('fusebench')
     .description('Benchmark the paths a FUSE file system can take (bind, plain FUSE, passthrough, FUSE-BPF, io_uring…) with fio, counting what each costs.')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    // Commander's own errors (unknown option, bad value) throw instead of exiting 1, so main exits 2.
+    .exitOverride();
 
   program
     .command('run', { isDefault: true })
@@ -88,13 +94,14 @@ export function buildProgram(): Command {
     .option('--external <command>', "the external backend's daemon command, with {lower} and {mnt}, e.g. '/opt/passthrough_hp {lower} {mnt}'")
     .option('--no-trace', 'run without the tracing collectors (FUSE requests and their latency); CPU from /proc is still read before and after')
     .option('--trace-all', 'also time each FUSE request (latency per opcode) and count syscalls and context switches of the daemon and the workload; these probes cost plain FUSE 4 KiB reads 10-20% of their throughput, the default tracing under 3%')
-    .option('--kernel <bzImage>', 'run the whole suite in a QEMU guest booted from this kernel (KVM when /dev/kvm opens, else TCG emulation: functional evidence, not timing)')
+    .option('--kernel <bzImage>', 'run the whole suite in a QEMU guest booted from this kernel (KVM when a test guest runs under it, else TCG emulation: functional evidence, not timing; FUSEBENCH_VM_ACCEL=kvm|tcg forces one)')
     .option('--initrd <file>', "with --kernel: an extra initramfs loaded before the runner's own (its modules.dep is used when --modules is not given)")
     .option('--modules <dir>', 'with --kernel: a lib/modules/<release> tree for kernels whose virtio, 9p or fuse are modules')
     .option('--vm-memory <MiB>', 'with --kernel: guest memory (default: enough for the profile\'s data set)', positiveInteger)
     .option('--vm-cpus <n>', 'with --kernel: guest vCPUs', positiveInteger, 2)
     .option('--vm-timeout <seconds>', 'with --kernel: kill a guest that runs longer than this', positiveInteger)
-    .action(async (options: { profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number; external?: string; trace: boolean; traceAll?: boolean; kernel?: string; initrd?: string; modules?: string; vmMemory?: number; vmCpus: number; vmTimeout?: number }) => {
+    .option('--keep-going', 'exit 0 when some cells failed but others completed (a run where nothing completed still exits 1)')
+    .action(async (options: { keepGoing?: boolean; profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number; external?: string; trace: boolean; traceAll?: boolean; kernel?: string; initrd?: string; modules?: string; vmMemory?: number; vmCpus: number; vmTimeout?: number }) => {
       const loaded = loadProfile(options.profile);
       const outDir = path.resolve(options.out ?? path.join(SUITE_ROOT, 'reports', `${timestamp()}-${loaded.profile.name}`));
       installSignalCleanup();
@@ -120,9 +127,9 @@ export function buildProgram(): Command {
           process.stderr.write(`report: ${page}\n`);
         },
       });
-      const completed = result.records.filter((record) => record.state === 'completed').length;
-      const failed = result.records.filter((record) => record.state === 'failed').length;
-      process.stderr.write(`\n${completed} runs completed, ${failed} failed. Results in ${result.outDir}\n`);
+      const outcome = runOutcome(result.records, { keepGoing: options.keepGoing === true, outDir: result.outDir });
+      process.stderr.write(`\n${outcome.lines.join('\n')}\n`);
+      process.exitCode = outcome.exitCode;
     });
 
   program
@@ -153,8 +160,23 @@ export function buildProgram(): Command {
     .option('--export-github [dir]', 'also write github-action-benchmark JSON (customBiggerIsBetter / customSmallerIsBetter)')
     .option('--export-bencher [file]', "also write Bencher's metric format JSON")
     .option('--all', 'list unchanged metrics too')
-    .action(async (base: string, head: string, options: { threshold?: number; out?: string; exportGithub?: string | boolean; exportBencher?: string | boolean; all?: boolean }) => {
+    .option('--noise <file>', "this machine's between-run spread per metric (from npm run bench:calibrate, or `noise` over recent nights): raises each metric's threshold to what drift demands")
+    .action(async (base: string, head: string, options: { threshold?: number; out?: string; exportGithub?: string | boolean; exportBencher?: string | boolean; all?: boolean; noise?: string }) => {
       process.exitCode = await runCompare(base, head, { ...options, color: process.stdout.isTTY });
+    });
+
+  program
+    .command('noise')
+    .description('estimate the between-run spread of every metric from result directories of one setup (e.g. the last nights) and write it as a noise model for compare --noise')
+    .argument('<dirs...>', 'two or more result directories')
+    .requiredOption('--out <file>', 'where to write the noise model (JSON)')
+    .option('--source <source>', 'calibration (back-to-back runs of one commit) or history (recent nights)', 'history')
+    .action((dirs: string[], options: { out: string; source: string }) => {
+      if (dirs.length < 2) throw new UserError('noise needs at least two result directories');
+      if (options.source !== 'history' && options.source !== 'calibration') throw new UserError(`--source ${options.source}: must be history or calibration`);
+      const model = noiseModel(dirs.map((dir) => loadResults(dir)), options.source);
+      writeNoiseModel(options.out, model);
+      process.stdout.write(`${options.out}: ${model.cells.length} metric(s) from ${dirs.length} runs\n`);
     });
 
   program
@@ -219,6 +241,8 @@ export async function main(argv = process.argv): Promise<void> {
     await cleanups.runAll();
     // After a signal, whatever the interrupted code threw is no error of the user's: the handler exits.
     if (interruption()) return;
+    // Commander has printed its message (or the help); invalid input exits 2 like every user error.
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
     if (error instanceof UserError) {
       process.stderr.write(`Error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
       // 2, not 1: `compare` exits 1 for a regression, and scripts must tell that from an error.

@@ -26,14 +26,14 @@ export function datasetFor(profile: Profile): Dataset {
 }
 
 /** Lower on tmpfs holds the data set in RAM: refuse a data set that would not leave room to breathe. */
-export function checkMemoryFor(dataset: Dataset, lowerIsTmpfs: boolean): void {
+export function checkMemoryFor(dataset: Dataset, lowerIsTmpfs: boolean, source: string): void {
   if (!lowerIsTmpfs) return;
   const available = os.freemem();
   const needed = dataset.totalBytes * 1.25 + 512 * 1024 * 1024;
   if (needed > available) {
     const gib = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
     throw new UserError(
-      `the data set (${gib(dataset.totalBytes)} GiB on a tmpfs lower) needs about ${gib(needed)} GiB free memory; ${gib(available)} GiB is free`,
+      `${source}: the data set (${gib(dataset.totalBytes)} GiB on a tmpfs lower) needs about ${gib(needed)} GiB free memory; ${gib(available)} GiB is free`,
       'Use a smaller dataset.fileSize in the profile, or --lower DIR on a disk.',
     );
   }

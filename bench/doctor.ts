@@ -2,11 +2,17 @@
  * `npm run doctor`: what this kernel and machine can run, one row per backend, with the facts behind
  * each verdict and the commands that turn on what is off. `--json` gives the same data for scripts.
  */
-import { backendNames, backends } from './backends/registry.js';
+import { registeredBackends } from './backends/registry.js';
+import { errorMessage, UserError } from './errors.js';
 import { readKernelFacts, type KernelFacts } from './kernel-facts.js';
+import { accelVariable, chooseAccel } from './vm/accel.js';
+import { qemuBinary, qemuVersion, type GuestAccel } from './vm/qemu.js';
 
 export interface DoctorRow {
   backend: string;
+  /** Which path the kernel takes, from the backend itself. */
+  label: string;
+  kernelRequirement: string;
   supported: boolean;
   reason?: string;
   facts: Record<string, string>;
@@ -18,6 +24,8 @@ export interface DoctorReport {
   /** Kernel features the suite can use, each with whether it is on and how to turn it on. */
   features: Array<{ feature: string; available: boolean; detail: string; howToEnable: string[] }>;
   backends: DoctorRow[];
+  /** How `--kernel` guests would run here: the accelerator and why, or no accelerator and why there are no guests. */
+  vm: { accel?: GuestAccel; reason: string };
 }
 
 /** Pure: the feature table from the kernel facts. */
@@ -62,15 +70,32 @@ export function featureTable(kernel: KernelFacts): DoctorReport['features'] {
 export async function runDoctor(): Promise<DoctorReport> {
   const kernel = await readKernelFacts();
   const rows: DoctorRow[] = [];
-  for (const name of backendNames) {
-    const probe = await backends[name].probe();
+  for (const backend of registeredBackends) {
+    const probe = await backend.probe();
+    const identity = { backend: backend.name, label: backend.label, kernelRequirement: backend.kernelRequirement };
     rows.push(
       probe.supported
-        ? { backend: name, supported: true, facts: probe.facts, howToEnable: [] }
-        : { backend: name, supported: false, reason: probe.reason, facts: probe.facts, howToEnable: probe.howToEnable ?? [] },
+        ? { ...identity, supported: true, facts: probe.facts, howToEnable: [] }
+        : { ...identity, supported: false, reason: probe.reason, facts: probe.facts, howToEnable: probe.howToEnable ?? [] },
     );
   }
-  return { kernel, features: featureTable(kernel), backends: rows };
+  return { kernel, features: featureTable(kernel), backends: rows, vm: await guestAccel() };
+}
+
+async function guestAccel(): Promise<DoctorReport['vm']> {
+  try {
+    qemuVersion();
+  } catch {
+    return { reason: `${qemuBinary} cannot run (apt-get install qemu-system-x86)` };
+  }
+  try {
+    const { accel, reason } = await chooseAccel();
+    return { accel, reason };
+  } catch (error) {
+    // A bad FUSEBENCH_VM_ACCEL is the user's to fix; a machine the probe cannot run on is a finding.
+    if (error instanceof UserError) throw error;
+    return { reason: `cannot probe the accelerator: ${errorMessage(error)}` };
+  }
 }
 
 export function formatDoctor(report: DoctorReport): string {
@@ -80,6 +105,7 @@ export function formatDoctor(report: DoctorReport): string {
   for (const row of report.backends) {
     const facts = Object.entries(row.facts).map(([key, value]) => `${key}=${value}`).join(', ');
     lines.push(`  ${row.backend.padEnd(width)}  ${row.supported ? 'supported' : `unsupported: ${row.reason}`}${facts ? `  [${facts}]` : ''}`);
+    lines.push(`  ${''.padEnd(width)}    ${row.label}; needs ${row.kernelRequirement}`);
     for (const step of row.howToEnable) lines.push(`  ${''.padEnd(width)}    to enable: ${step}`);
   }
   lines.push('', 'kernel features:');
@@ -87,6 +113,10 @@ export function formatDoctor(report: DoctorReport): string {
     lines.push(`  ${feature.available ? 'yes' : 'no '}  ${feature.feature}: ${feature.detail}`);
     for (const step of feature.howToEnable) if (!feature.available || step.startsWith('echo')) lines.push(`         to enable: ${step}`);
   }
+  lines.push('', 'VM guests (--kernel):');
+  const { accel, reason } = report.vm;
+  lines.push(accel === undefined ? `  none: ${reason}` : `  ${accel}${accel === 'tcg' ? ' (emulated: timings are functional evidence only)' : ''}: ${reason}`);
+  lines.push(`  force either with ${accelVariable}=kvm or ${accelVariable}=tcg`);
   const params = Object.entries(report.kernel.fuseParameters).map(([key, value]) => `${key}=${value}`).join(', ');
   if (params) lines.push('', `fuse module parameters: ${params}`);
   return `${lines.join('\n')}\n`;

@@ -1,14 +1,12 @@
 /** What a result needs to be reproduced and trusted: the machine, kernel, tools and exact command. */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { trackChild } from './processes.js';
 import type { LoadedProfile } from './profiles.js';
+import { SUITE_ROOT } from './suite-root.js';
 import { AccelSchema, type Accel, type Environment } from './results/schema.js';
 
-export const SUITE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function cpuModel(): string {
   try {
@@ -25,8 +23,8 @@ async function gitFacts(): Promise<{ commit: string; dirty: boolean }> {
   return { commit: commit.failed ? 'unknown' : String(commit.stdout).trim(), dirty: !status.failed && String(status.stdout).trim() !== '' };
 }
 
-/** Inside a guest the VM runner says how it booted us; natively there is nothing to say. */
-export function accelFromEnvironment(): { accel: Accel; vm?: Record<string, unknown> } {
+/** Inside a guest the VM runner says how it booted us, and why; natively there is nothing to say. */
+export function accelFromEnvironment(): { accel: Accel; accelReason?: string; vm?: Record<string, unknown> } {
   const accel = AccelSchema.safeParse(process.env.FUSEBENCH_ACCEL ?? 'native');
   let vm: Record<string, unknown> | undefined;
   try {
@@ -34,7 +32,8 @@ export function accelFromEnvironment(): { accel: Accel; vm?: Record<string, unkn
   } catch {
     vm = { raw: process.env.FUSEBENCH_VM };
   }
-  return { accel: accel.success ? accel.data : 'native', vm };
+  const accelReason = process.env.FUSEBENCH_ACCEL_REASON;
+  return { accel: accel.success ? accel.data : 'native', ...(accelReason ? { accelReason } : {}), vm };
 }
 
 /** The command as a user would type it again. */
@@ -45,7 +44,7 @@ export function reproduceCommand(argv: readonly string[]): string {
 
 export async function collectEnvironment(loaded: LoadedProfile, options: { seed: number; argv: readonly string[]; fioVersion: string; resolvedProfile: unknown }): Promise<Environment> {
   const git = await gitFacts();
-  const { accel, vm } = accelFromEnvironment();
+  const { accel, accelReason, vm } = accelFromEnvironment();
   return {
     kernelRelease: os.release(),
     kernelVersion: os.version(),
@@ -64,6 +63,7 @@ export async function collectEnvironment(loaded: LoadedProfile, options: { seed:
     resolvedProfile: options.resolvedProfile,
     seed: options.seed,
     accel,
+    ...(accelReason === undefined ? {} : { accelReason }),
     vm,
     backends: {},
     startedAt: new Date().toISOString(),

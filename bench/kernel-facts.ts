@@ -8,11 +8,17 @@ import os from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { readMounts, run } from './system.js';
 
-export type KernelConfig = Map<string, string>;
+/** A kernel's build options: `CONFIG_X` → `y`, `m`, `n` or the value as written (`"str"`, a number). */
+export type KernelConfig = ReadonlyMap<string, string>;
 
+/**
+ * The one parser of a kernel .config (a file beside an image, /boot/config-<release>, /proc/config.gz):
+ * `CONFIG_X=value`, and `# CONFIG_X is not set` as `n`, which is what Kconfig means by it.
+ */
 export function parseKernelConfig(text: string): KernelConfig {
-  const config: KernelConfig = new Map();
-  for (const line of text.split('\n')) {
+  const config = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
     const set = /^(CONFIG_\w+)=(.*)$/.exec(line);
     if (set) config.set(set[1]!, set[2]!);
     const unset = /^# (CONFIG_\w+) is not set$/.exec(line);
@@ -21,15 +27,21 @@ export function parseKernelConfig(text: string): KernelConfig {
   return config;
 }
 
-/** The config, and where it came from; undefined when the kernel does not expose one. */
+/** Reads and parses a config file; a `.gz` one (as /proc/config.gz) is gunzipped first. */
+export function readKernelConfigFile(file: string): KernelConfig {
+  const bytes = readFileSync(file);
+  return parseKernelConfig((file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'));
+}
+
+/** The running kernel's config, and where it came from; undefined when the kernel does not expose one. */
 export function readKernelConfig(release = os.release()): { config: KernelConfig; source: string } | undefined {
   try {
-    if (existsSync('/proc/config.gz')) return { config: parseKernelConfig(gunzipSync(readFileSync('/proc/config.gz')).toString()), source: '/proc/config.gz' };
+    if (existsSync('/proc/config.gz')) return { config: readKernelConfigFile('/proc/config.gz'), source: '/proc/config.gz' };
   } catch {
     /* fall through */
   }
   const boot = `/boot/config-${release}`;
-  if (existsSync(boot)) return { config: parseKernelConfig(readFileSync(boot, 'utf8')), source: boot };
+  if (existsSync(boot)) return { config: readKernelConfigFile(boot), source: boot };
   return undefined;
 }
 

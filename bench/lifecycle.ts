@@ -32,7 +32,7 @@ export interface RunContext {
   recordPid: (pid: number) => void;
   /** Each phase announces itself, for progress output and for tests of this order. */
   onPhase?: (phase: Phase) => void;
-  base: { repetition: number; sequence: number; accel: RunRecord['accel'] };
+  base: { repetition: number; sequence: number } & Pick<RunRecord, 'accel' | 'accelReason'>;
 }
 
 function mergeOutputs(outputs: CollectorOutput[]): Required<CollectorOutput> {

@@ -2,7 +2,7 @@
  * A whole benchmark: checks, lock, scratch, lower directory and data set, backend probes, the
  * interleaved plan, one record per run as it finishes, and the summary, CSV and report at the end.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { getBackend } from './backends/registry.js';
 import type { Backend, Mount } from './backends/types.js';
@@ -12,6 +12,7 @@ import { checkMemoryFor, datasetFor, prepareDataset, verifyDataset, warmDataset,
 import { collectEnvironment } from './environment.js';
 import { UserError } from './errors.js';
 import { executeRun } from './lifecycle.js';
+import { LOWER_SUBDIR, lowerProblem } from './lower.js';
 import { cellsOf, planRound, type Cell } from './plan.js';
 import { cellKey } from './results/cell.js';
 import type { LoadedProfile, Profile } from './profiles.js';
@@ -63,13 +64,17 @@ export function resolveProfile(profile: Profile, options: Pick<BenchOptions, 'ba
   };
 }
 
-async function preflight(dataset: Dataset, lowerIsTmpfs: boolean): Promise<string> {
+/** Every check that needs no mount, before anything is mounted; input errors name where they came from. */
+async function preflight(dataset: Dataset, profile: Profile, options: BenchOptions): Promise<string> {
+  const lowerFrom = options.lower !== undefined ? '--lower' : `${options.loaded.file}: lower`;
+  const problem = lowerProblem(profile.lower);
+  if (problem) throw new UserError(`${lowerFrom}: ${problem}`);
   if (process.getuid?.() !== 0) {
     throw new UserError('the suite must run as root: it mounts file systems and reads tracefs', 'Run it with sudo, or as root.');
   }
   const version = await fioVersion();
   if (!existsSync('/dev/fuse')) throw new UserError('/dev/fuse does not exist', 'Load the fuse module: modprobe fuse.');
-  checkMemoryFor(dataset, lowerIsTmpfs);
+  checkMemoryFor(dataset, profile.lower === 'tmpfs', `${options.loaded.file}: dataset`);
   return version;
 }
 
@@ -92,10 +97,10 @@ async function makeLower(profile: Profile, scratch: RunDirectory, dataset: Datas
     cleanups.push(`unmount lower tmpfs ${dir}`, () => unmount(dir));
     return { dir, isTmpfs: true };
   }
-  const dir = path.resolve(profile.lower);
-  if (!existsSync(dir)) throw new UserError(`--lower ${profile.lower}: directory does not exist`);
+  // Checked by lower.ts in preflight; the real path, so every mount sees the same directory.
+  const dir = realpathSync(profile.lower);
   // A user directory gets the data set in a subdirectory of its own, never mixed with the user's files.
-  const sub = path.join(dir, 'fusebench-lower');
+  const sub = path.join(dir, LOWER_SUBDIR);
   mkdirSync(sub, { recursive: true });
   return { dir: sub, isTmpfs: false };
 }
@@ -120,7 +125,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const profile = resolveProfile(options.loaded.profile, options);
   const dataset = datasetFor(profile);
-  const fio = await preflight(dataset, profile.lower === 'tmpfs');
+  const fio = await preflight(dataset, profile, options);
 
   // Unknown names are a user error before anything is mounted; known-but-unsupported ones are data.
   const backendObjects = new Map<string, Backend>(profile.backends.map((name) => [name, getBackend(name)]));
@@ -142,7 +147,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     records.push(record);
     appendRecord(options.outDir, record);
   };
-  const accel = environment.accel;
+  const accelFields = { accel: environment.accel, ...(environment.accelReason === undefined ? {} : { accelReason: environment.accelReason }) };
   const now = () => new Date().toISOString();
 
   const supported: Backend[] = [];
@@ -157,7 +162,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     }
     const reason = probe.reason;
     log(`${name}: unsupported: ${reason}`);
-    store({ schemaVersion: 1, state: 'unsupported', backend: name, workload: '*', repetition: 0, sequence: sequence++, startedAt: now(), finishedAt: now(), accel, reason });
+    store({ schemaVersion: 1, state: 'unsupported', backend: name, workload: '*', repetition: 0, sequence: sequence++, startedAt: now(), finishedAt: now(), ...accelFields, reason });
   }
 
   const writeOutputs = async (unconverged: Cell[] = []) => {
@@ -211,7 +216,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
           else warmDataset(mount.mountpoint, dataset);
         },
         recordPid: scratch.recordPid,
-        base: { repetition: round, sequence: sequence++, accel },
+        base: { repetition: round, sequence: sequence++, ...accelFields },
       });
       if (interruption()) break;
       store(record);

@@ -7,8 +7,9 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync
 import path from 'node:path';
 import { throwIfInterrupted } from './cleanup.js';
 import { UserError } from './errors.js';
+import { abortFuseConnection } from './fusectl.js';
 import { endProcessesReferencing } from './processes.js';
-import { processAlive, processCommandLine, readMounts, run, terminate, unmount } from './system.js';
+import { processAlive, processCommandLine, readMounts, terminate, unmount } from './system.js';
 
 export function scratchRoot(): string {
   return path.resolve(process.env.FUSEBENCH_SCRATCH ?? '/tmp/fusebench');
@@ -166,29 +167,4 @@ export async function removeOwnDirectories(root = scratchRoot(), log: (line: str
 export function probeDirectory(backend: string, root = scratchRoot()): string {
   mkdirSync(root, { recursive: true });
   return mkdtempSync(path.join(root, `probe-${process.pid}-${backend}-`));
-}
-
-export const FUSECTL_DIR = '/sys/fs/fuse/connections';
-
-export async function ensureFusectl(): Promise<boolean> {
-  if (readMounts().some((entry) => entry.fsType === 'fusectl')) return true;
-  if (!existsSync(FUSECTL_DIR)) return false;
-  try {
-    await run('mount', ['-t', 'fusectl', 'none', FUSECTL_DIR], 'mounting fusectl');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Writes to fusectl's abort file, which fails every pending and future request of the connection. */
-export async function abortFuseConnection(device: string): Promise<void> {
-  const minor = device.split(':')[1];
-  if (!minor || !(await ensureFusectl())) return;
-  const abortFile = path.join(FUSECTL_DIR, minor, 'abort');
-  try {
-    appendFileSync(abortFile, '1');
-  } catch {
-    /* connection already gone */
-  }
 }

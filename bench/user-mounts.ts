@@ -9,7 +9,7 @@ import { getBackend } from './backends/registry.js';
 import { UserError } from './errors.js';
 import { scratchRoot } from './scratch.js';
 import { findMount, processAlive, processCommandLine, sleep, terminate, unmount } from './system.js';
-import { abortFuseConnection } from './scratch.js';
+import { abortFuseConnection } from './fusectl.js';
 
 interface UserMountRecord {
   backend: string;

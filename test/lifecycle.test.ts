@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { Backend } from '../bench/backends/types.js';
 import { cleanups } from '../bench/cleanup.js';
 import type { Collector } from '../bench/collect/types.js';
@@ -20,8 +21,10 @@ function harness(failAt?: string) {
   };
   const backend: Backend = {
     name: 'fake',
-    summary: 'fake',
-    capabilities: { needsDaemon: false, fuse: false, writable: true },
+    label: 'fake',
+    colour: '#000000',
+    kernelRequirement: 'none',
+    optionsSchema: z.strictObject({}),
     probe: async () => ({ supported: true, facts: {} }),
     mount: async ({ mountpoint, lower }) => {
       log.push('backend.mount');

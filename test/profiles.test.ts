@@ -33,16 +33,16 @@ describe('profile errors name the file and the field in one line', () => {
     expect(message).not.toContain('\n');
   };
   it('reports an unknown (misspelt) field', () => {
-    expectError('name: x\nbackends: [bind]\nruntimeSecond: 3\nworkloads: [{name: a, rw: read, bs: 4k}]\n', /profiles\/x\.yaml: field \(top level\): unknown field "runtimeSecond"/);
+    expectError('name: x\nbackends: [bind]\nruntimeSecond: 3\nworkloads: [{name: a, rw: read, bs: 4k}]\n', /profiles\/x\.yaml: runtimeSecond: unknown field/);
   });
   it('reports a wrong type with its path', () => {
-    expectError('name: x\nbackends: [bind]\nworkloads: [{name: a, rw: read, bs: 4k, numjobs: two}]\n', /field workloads\[0\]\.numjobs:/);
+    expectError('name: x\nbackends: [bind]\nworkloads: [{name: a, rw: read, bs: 4k, numjobs: two}]\n', /: workloads\[0\]\.numjobs:/);
   });
   it('reports an invalid enum value', () => {
-    expectError('name: x\nbackends: [bind]\nworkloads: [{name: a, rw: sideways, bs: 4k}]\n', /field workloads\[0\]\.rw:/);
+    expectError('name: x\nbackends: [bind]\nworkloads: [{name: a, rw: sideways, bs: 4k}]\n', /: workloads\[0\]\.rw:/);
   });
   it('reports a size that is not a size', () => {
-    expectError('name: x\nbackends: [bind]\ndataset: {fileSize: lots}\nworkloads: [{name: a, rw: read, bs: 4k}]\n', /field dataset\.fileSize: a size/);
+    expectError('name: x\nbackends: [bind]\ndataset: {fileSize: lots}\nworkloads: [{name: a, rw: read, bs: 4k}]\n', /: dataset\.fileSize: a size/);
   });
   it('reports broken YAML with its line', () => {
     expectError('name: x\nbackends: [bind\n', /profiles\/x\.yaml:\d+: not valid YAML/);
@@ -71,5 +71,22 @@ describe('repeat', () => {
   });
   it('max below min is an error', () => {
     expect(() => parseProfile('name: x\nbackends: [bind]\nrepeat: {min: 5, max: 3}\nworkloads: [{name: a, rw: read, bs: 4k}]\n', 'x.yaml')).toThrow(/repeat\.max/);
+  });
+});
+
+describe('several problems', () => {
+  it('are a short list, each line naming the file and the field', () => {
+    const text = 'name: x\nbackends: [bind]\nruntimeSeconds: 0\nworkloads: [{name: a, rw: read, bs: 99999g, fioOptions: {exec_prerun: "touch /tmp/x"}}]\n';
+    expect(() => parseProfile(text, 'profiles/x.yaml')).toThrow(
+      ['profiles/x.yaml: 3 problems', '  profiles/x.yaml: runtimeSeconds: Too small: expected number to be >0', '  profiles/x.yaml: workloads[0].bs: a size from 1 bytes to 256m', '  profiles/x.yaml: workloads[0].fioOptions.exec_prerun: not an allowed fio option (it runs a command)'].join('\n'),
+    );
+  });
+});
+
+describe('baseline', () => {
+  const parse = (backends: string) => parseProfile(`name: x\nbackends: ${backends}\nworkloads: [{name: a, rw: read, bs: 4k}]\n`, 'x.yaml').profile;
+  it('defaults to bind when listed, else the first backend', () => {
+    expect(parse('[fuse, bind]').baseline).toBe('bind');
+    expect(parse('[fuse-passthrough, fuse]').baseline).toBe('fuse-passthrough');
   });
 });

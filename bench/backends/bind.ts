@@ -1,11 +1,14 @@
 /** The baseline: the lower directory bind-mounted, no FUSE at all. */
+import { z } from 'zod';
 import { mountBind, unmount } from '../system.js';
 import type { Backend } from './types.js';
 
 export const bindBackend: Backend = {
   name: 'bind',
-  summary: 'bind mount of the lower directory: the baseline, no FUSE',
-  capabilities: { needsDaemon: false, fuse: false, writable: true },
+  label: 'bind mount of the lower directory: the baseline, no FUSE',
+  colour: '#4c78a8',
+  kernelRequirement: 'none',
+  optionsSchema: z.strictObject({}),
   async probe() {
     if (process.getuid?.() !== 0) return { supported: false, reason: 'bind mounts need root', facts: {} };
     return { supported: true, facts: {} };

@@ -8,8 +8,8 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { UserError } from '../errors.js';
+import { abortFuseConnection, ensureFusectl } from '../fusectl.js';
 import { trackChild } from '../processes.js';
-import { abortFuseConnection, ensureFusectl } from '../scratch.js';
 import { findMount, sleep, terminate, unmount as unmountPath } from '../system.js';
 import type { Mount, UnmountResult } from './types.js';
 

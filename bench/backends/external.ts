@@ -1,10 +1,11 @@
 /**
  * Any other daemon: a command template with {lower} and {mnt}, e.g.
- * `/opt/libfuse/build/example/passthrough_hp {lower} {mnt}`, from the profile's
- * backendOptions.external.command or the --external option. Run it in the foreground (-f) so the suite
+ * `/opt/libfuse/build/example/passthrough_hp {lower} {mnt}`, from the --external option only: a profile
+ * is data, and must not choose a command the suite runs as root. Run it in the foreground (-f) so the suite
  * can count its syscalls and reap it; a daemon that forks away still works, without those.
  */
 import path from 'node:path';
+import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount } from './daemon.js';
 import type { Backend } from './types.js';
@@ -22,15 +23,19 @@ const daemons = mountedDaemons();
 
 export const externalBackend: Backend = {
   name: 'external',
-  summary: 'a daemon of your own: --external or backendOptions.external.command, with {lower} and {mnt}',
-  capabilities: { needsDaemon: true, fuse: true, writable: true },
+  label: 'a daemon of your own, given on the command line: --external \'/path/daemon {lower} {mnt}\'',
+  colour: '#ff9da6',
+  kernelRequirement: 'whatever your daemon needs (FUSE at least)',
+  optionsSchema: z.strictObject({
+    command: z.never({ message: 'the external command comes only from --external on the command line, never from a profile' }).optional(),
+  }),
   async probe() {
     return { supported: true, facts: {} };
   },
   async mount({ lower, mountpoint, options, onProcess, detached, workDir }) {
     const template = options.command;
     if (typeof template !== 'string' || template.trim() === '') {
-      throw new UserError('the external backend needs a command', "Pass --external '/path/daemon {lower} {mnt}' or set backendOptions.external.command in the profile.");
+      throw new UserError('the external backend needs a command', "Pass --external '/path/daemon {lower} {mnt}'.");
     }
     const [command, ...args] = expandCommand(template, { lower, mnt: mountpoint });
     const daemon = startDaemon({ command: command!, args, onProcess, detachedLogFile: detached ? path.join(workDir, 'daemon.log') : undefined });

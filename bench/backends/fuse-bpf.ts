@@ -1,22 +1,20 @@
 /**
- * FUSE-BPF backing passthrough (Daniel Rosenberg and Paul Lawrence; shipped in Android kernels).
- * Two flavours, picked by backendOptions.flavour:
- *   - no-daemon (default): mount with root_dir=<fd of the lower dir>,no_daemon and an explicit fd= of a
- *     fresh /dev/fuse fd (without fd= the Android kernel silently takes fd 0). No daemon at all.
- *   - daemon: our daemon's --mode bpf answers LOOKUP with a backing block (Android's
- *     fuse_entry_bpf_out, or the RFC forms), so the kernel serves everything below from the lower tree.
+ * FUSE-BPF backing passthrough (Daniel Rosenberg and Paul Lawrence; shipped in Android kernels), with no
+ * daemon at all: mount with root_dir=<fd of the lower dir>,no_daemon and an explicit fd= of a fresh
+ * /dev/fuse fd (without fd= the Android kernel silently takes fd 0). The daemon form, where LOOKUP replies
+ * carry the backing, is its own backend: fuse-bpf-daemon.ts.
  * Only kernels built with FUSE-BPF offer it; elsewhere the probe quotes what the kernel answered.
  */
 import { closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { trackChild } from '../processes.js';
 import { errorMessage, UserError } from '../errors.js';
 import { kernelLogLines, readOptional } from '../kernel-facts.js';
 import { findMount, unmount as unmountPath } from '../system.js';
+import { trackChild } from '../processes.js';
 import { probeDirectory, removeRunDirectory } from '../scratch.js';
-import { makeDaemonBackend } from './fusebench-daemon.js';
-import type { Backend, MountRequest, ProbeResult } from './types.js';
+import { z } from 'zod';
+import type { Backend, ProbeResult } from './types.js';
 
 export const FUSE_BPF_FEATURE_FILE = '/sys/fs/fuse/features/fuse_bpf';
 
@@ -71,76 +69,55 @@ export function fuseBpfVerdict(featureFile: string | undefined, trialMountError:
 
 const isOnFuse = (dir: string) => findMount(dir)?.fsType.startsWith('fuse') ?? false;
 
-export type FuseBpfFlavour = 'no-daemon' | 'daemon';
-
-/** Pure: the flavour a profile's backendOptions ask for (default no-daemon). */
-export function fuseBpfFlavour(options: Record<string, unknown>): FuseBpfFlavour {
-  const flavour = options.flavour ?? 'no-daemon';
-  if (flavour === 'no-daemon' || flavour === 'daemon') return flavour;
-  throw new UserError(`fuse-bpf: backendOptions.flavour must be "no-daemon" or "daemon", got ${JSON.stringify(flavour)}`);
+/** The kernel refuses a backing root that is itself on FUSE (stacking depth); say so plainly. */
+export function refuseLowerOnFuse(backend: string, lower: string): void {
+  if (isOnFuse(lower)) throw new UserError(`${backend}: the lower directory ${lower} is on FUSE, which FUSE-BPF refuses as a backing root`);
 }
 
-/**
- * The daemon flavour: our daemon's --mode bpf. It answers INIT, one LOOKUP per root entry (with the
- * backing block) and GETATTR of the root; everything below is served by the kernel from the lower
- * tree. On a kernel without FUSE-BPF the daemon exits after its first LOOKUP reply is refused.
- */
-const fuseBpfDaemon = makeDaemonBackend('fuse-bpf', 'bpf', 'our daemon, bpf mode: LOOKUP replies attach the lower file or directory', {
-  needsKernelFeature: 'FUSE-BPF (CONFIG_FUSE_BPF, Android kernels)',
-});
+/** What the kernel must offer, in words, for both FUSE-BPF backends. */
+export const FUSE_BPF_REQUIREMENT = 'FUSE-BPF (CONFIG_FUSE_BPF: Android common kernels or the FUSE-BPF patches; not upstream)';
 
-function daemonOptions(request: MountRequest): Record<string, unknown> {
-  const { flavour: _flavour, ...knobs } = request.options;
-  return knobs;
+/** Asks the kernel itself: a daemon-less mount of an empty directory, removed at once. */
+export async function probeFuseBpf(): Promise<ProbeResult> {
+  const feature = readOptional(FUSE_BPF_FEATURE_FILE);
+  const dir = probeDirectory('fuse-bpf');
+  const lower = path.join(dir, 'lower');
+  const mnt = path.join(dir, 'mnt');
+  mkdirSync(lower);
+  mkdirSync(mnt);
+  let trialError: string | undefined;
+  try {
+    await mountNoDaemon(lower, mnt);
+    await unmountPath(mnt);
+  } catch (error) {
+    trialError = errorMessage(error);
+  } finally {
+    if (findMount(mnt)) await unmountPath(mnt).catch(() => {});
+    await removeRunDirectory(dir);
+  }
+  return fuseBpfVerdict(feature, trialError);
 }
 
 export const fuseBpfBackend: Backend = {
   name: 'fuse-bpf',
-  summary: 'FUSE-BPF backing passthrough (root_dir=<fd>,no_daemon): Android and patched kernels only',
-  capabilities: { needsDaemon: false, fuse: true, writable: true, needsKernelFeature: 'FUSE-BPF (CONFIG_FUSE_BPF, Android kernels)' },
-  async probe() {
-    const feature = readOptional(FUSE_BPF_FEATURE_FILE);
-    // Ask the kernel itself: a daemon-less mount of an empty directory, removed at once.
-    const dir = probeDirectory('fuse-bpf');
-    const lower = path.join(dir, 'lower');
-    const mnt = path.join(dir, 'mnt');
-    mkdirSync(lower);
-    mkdirSync(mnt);
-    let trialError: string | undefined;
-    try {
-      await mountNoDaemon(lower, mnt);
-      await unmountPath(mnt);
-    } catch (error) {
-      trialError = errorMessage(error);
-    } finally {
-      if (findMount(mnt)) await unmountPath(mnt).catch(() => {});
-      await removeRunDirectory(dir);
-    }
-    return fuseBpfVerdict(feature, trialError);
-  },
-  async mount(request) {
-    const { lower, mountpoint } = request;
-    // The kernel refuses a backing root that is itself on FUSE (stacking depth); say so plainly.
-    if (isOnFuse(lower)) throw new UserError(`fuse-bpf: the lower directory ${lower} is on FUSE, which FUSE-BPF refuses as a backing root`);
-    if (fuseBpfFlavour(request.options) === 'daemon') {
-      const mounted = await fuseBpfDaemon.mount({ ...request, options: daemonOptions(request) });
-      return { ...mounted, info: { ...mounted.info, flavour: 'daemon' } };
-    }
+  label: 'FUSE-BPF backing passthrough with no daemon (root_dir=<fd>,no_daemon): the kernel serves the lower tree',
+  colour: '#b279a2',
+  kernelRequirement: FUSE_BPF_REQUIREMENT,
+  optionsSchema: z.strictObject({}),
+  probe: probeFuseBpf,
+  async mount({ lower, mountpoint }) {
+    refuseLowerOnFuse('fuse-bpf', lower);
     await mountNoDaemon(lower, mountpoint);
     return {
       backend: 'fuse-bpf',
       mountpoint,
       lower,
       fuseConnection: Number(findMount(mountpoint)?.device.split(':')[1]),
-      info: { flavour: 'no-daemon', mountOptions: noDaemonMountOptions(3, 4) },
+      info: { mountOptions: noDaemonMountOptions(3, 4) },
     };
   },
   async unmount(mount) {
-    if (mount.info.flavour === 'daemon') return fuseBpfDaemon.unmount(mount);
     if (existsSync(mount.mountpoint)) await unmountPath(mount.mountpoint);
     return {};
-  },
-  async check(mount) {
-    return mount.info.flavour === 'daemon' ? fuseBpfDaemon.check?.(mount) : undefined;
   },
 };

@@ -6,7 +6,11 @@
 import { makeDaemonBackend } from './fusebench-daemon.js';
 
 export const fusePassthroughBackend = makeDaemonBackend(
-  'fuse-passthrough',
+  {
+    name: 'fuse-passthrough',
+    label: 'our daemon, passthrough mode: reads and writes go to the backing file in the kernel',
+    colour: '#54a24b',
+    kernelRequirement: 'FUSE passthrough (Linux 6.9+, CONFIG_FUSE_PASSTHROUGH; or an Android kernel with FUSE_DEV_IOC_PASSTHROUGH_OPEN)',
+  },
   'passthrough',
-  'our daemon, passthrough mode: reads and writes go to the backing file in the kernel',
 );

@@ -57,14 +57,17 @@ async function release(): Promise<void> {
 }
 
 export const fuseUringBackend = makeDaemonBackend(
-  'fuse-uring',
+  {
+    name: 'fuse-uring',
+    label: 'our daemon, plain mode over FUSE io_uring: every data operation served in user space, one ring per CPU',
+    colour: '#72b7b2',
+    kernelRequirement: 'FUSE over io_uring (Linux 6.14+, CONFIG_FUSE_IO_URING; enable_uring turned on per run)',
+  },
   'plain',
-  'our daemon, plain mode over FUSE io_uring: every data operation served in user space, one ring per CPU',
   {
     transport: 'uring',
     acquire,
     release,
-    needsKernelFeature: 'FUSE over io_uring (Linux 6.14+, CONFIG_FUSE_IO_URING; enable_uring turned on per run)',
     precheck() {
       const problem = enableUringProblem(readOptional(ENABLE_URING_PARAM));
       return problem ? { reason: problem, howToEnable } : undefined;

@@ -5,12 +5,13 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { SUITE_ROOT } from '../environment.js';
+import { z } from 'zod';
+import { SUITE_ROOT } from '../suite-root.js';
 import { requestDaemonStats, type DaemonStats } from './daemon-stats-file.js';
 import { errorMessage } from '../errors.js';
 import { probeDirectory, removeRunDirectory } from '../scratch.js';
 import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForReadyLine, type DaemonProcess } from './daemon.js';
-import type { Backend, Mount, MountRequest, ProbeResult } from './types.js';
+import type { Backend, BackendIdentity, Mount, MountRequest, ProbeResult } from './types.js';
 
 export const DAEMON_BINARY = path.join(SUITE_ROOT, 'infra', 'daemon', 'build', 'fusebench-daemon');
 export const DAEMON_ASAN_BINARY = path.join(SUITE_ROOT, 'infra', 'daemon', 'build', 'fusebench-daemon-asan');
@@ -18,29 +19,39 @@ export const DAEMON_ASAN_BINARY = path.join(SUITE_ROOT, 'infra', 'daemon', 'buil
 export type DaemonMode = 'plain' | 'passthrough' | 'bpf';
 /** How requests travel: read/write on /dev/fuse, or FUSE over io_uring (one ring per CPU). */
 export type DaemonTransport = 'dev' | 'uring';
-export type FuseBpfAbi = 'auto' | 'android' | 'rfc-v2' | 'rfc-v3';
 
 /** The binary to run: $FUSEBENCH_DAEMON (e.g. the sanitizer build in tests) or the normal build. */
 export function daemonBinary(): string {
   return process.env.FUSEBENCH_DAEMON ?? DAEMON_BINARY;
 }
 
-/** Daemon knobs a profile's backendOptions (or `npm run mount`) may set. */
-export interface DaemonKnobs {
-  threads?: number;
-  cache?: 'never' | 'auto' | 'always';
-  writeback?: boolean;
-  allowOther?: boolean;
-  defaultPermissions?: boolean;
-  debug?: boolean;
+/**
+ * Daemon knobs a profile's backendOptions (or `npm run mount`) may set, checked strictly so a misspelt
+ * knob is an error rather than silently ignored.
+ */
+export const DaemonKnobsSchema = z.strictObject({
+  threads: z.number().int().min(1).max(256).optional(),
+  cache: z.enum(['never', 'auto', 'always']).optional(),
+  writeback: z.boolean().optional(),
+  allowOther: z.boolean().optional(),
+  defaultPermissions: z.boolean().optional(),
+  debug: z.boolean().optional(),
   /**
    * /dev/fuse transport: poll for the next request this many µs before sleeping (--poll-us).
    * Off by default: it buys the daemon's wake-up latency with a busy CPU, which plain FUSE does not.
    */
-  pollMicros?: number;
-  /** --mode bpf: which LOOKUP backing block to send (auto: android when the kernel says fuse_bpf). */
-  fuseBpfAbi?: FuseBpfAbi;
-}
+  pollMicros: z.number().int().min(0).max(1_000_000).optional(),
+  /** Spin this many µs before every reply (--inject-delay-us): a known slowdown, to prove the nightly rule sees one. */
+  injectDelayMicros: z.number().int().min(0).max(100_000).optional(),
+});
+
+/** --mode bpf adds which LOOKUP backing block to send (auto: android when the kernel says fuse_bpf). */
+export const FuseBpfDaemonKnobsSchema = DaemonKnobsSchema.extend({
+  fuseBpfAbi: z.enum(['auto', 'android', 'rfc-v2', 'rfc-v3']).optional(),
+});
+
+export type DaemonKnobs = z.infer<typeof FuseBpfDaemonKnobsSchema>;
+export type FuseBpfAbi = NonNullable<DaemonKnobs['fuseBpfAbi']>;
 
 export function daemonArgs(
   mode: DaemonMode,
@@ -58,6 +69,7 @@ export function daemonArgs(
   if (knobs.defaultPermissions) args.push('--default-permissions');
   if (knobs.debug) args.push('--debug');
   if (knobs.pollMicros) args.push('--poll-us', String(knobs.pollMicros));
+  if (knobs.injectDelayMicros) args.push('--inject-delay-us', String(knobs.injectDelayMicros));
   return [...args, paths.lower, paths.mountpoint];
 }
 
@@ -66,6 +78,8 @@ const READY_TIMEOUT_MS = 15_000;
 /** What sets one daemon backend apart beyond its mode: transport, kernel switches, probe facts. */
 export interface DaemonBackendVariant {
   transport?: DaemonTransport;
+  /** The knobs this backend takes (default DaemonKnobsSchema). */
+  optionsSchema?: z.ZodType<Record<string, unknown>>;
   /** Runs before each daemon starts (e.g. turns a kernel switch on, registering its undo). */
   acquire?: () => void;
   /** Runs once that daemon is gone, also when its mount failed. */
@@ -74,7 +88,6 @@ export interface DaemonBackendVariant {
   precheck?: () => { reason: string; howToEnable?: string[] } | undefined;
   /** Facts for probe() beyond the daemon's own (e.g. a module parameter as found). */
   facts?: () => Record<string, string>;
-  needsKernelFeature?: string;
 }
 
 /** The ABI facts the daemon reports in its stats once INIT is done; empty if it cannot say. */
@@ -91,7 +104,8 @@ async function negotiatedFacts(pid: number, statsFile: string): Promise<Record<s
   }
 }
 
-export function makeDaemonBackend(name: string, mode: DaemonMode, summary: string, variant: DaemonBackendVariant = {}): Backend {
+export function makeDaemonBackend(identity: BackendIdentity, mode: DaemonMode, variant: DaemonBackendVariant = {}): Backend {
+  const { name } = identity;
   const daemons = new Map<string, DaemonProcess>();
   const transport = variant.transport ?? 'dev';
 
@@ -159,15 +173,8 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
   }
 
   return {
-    name,
-    summary,
-    capabilities: {
-      needsDaemon: true,
-      fuse: true,
-      writable: true,
-      ...(mode === 'passthrough' ? { needsKernelFeature: 'FUSE passthrough (Linux 6.9+, CONFIG_FUSE_PASSTHROUGH)' } : {}),
-      ...(variant.needsKernelFeature ? { needsKernelFeature: variant.needsKernelFeature } : {}),
-    },
+    ...identity,
+    optionsSchema: variant.optionsSchema ?? DaemonKnobsSchema,
     probe,
     mount,
     unmount,

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { readKernelConfig } from '../kernel-facts.js';
 import { mountTmpfs, run, unmount } from '../system.js';
 import type { Backend, ProbeResult } from './types.js';
@@ -25,8 +26,10 @@ export function overlayVerdict(filesystems: string, configValue: string | undefi
 
 export const overlayBackend: Backend = {
   name: 'overlay',
-  summary: 'overlayfs with the lower tree as lowerdir (plus a tmpfs upper for write workloads)',
-  capabilities: { needsDaemon: false, fuse: false, writable: true, needsKernelFeature: 'overlayfs (CONFIG_OVERLAY_FS)' },
+  label: 'overlayfs with the lower tree as lowerdir (plus a tmpfs upper for write workloads)',
+  colour: '#e2b80f',
+  kernelRequirement: 'overlayfs (CONFIG_OVERLAY_FS)',
+  optionsSchema: z.strictObject({}),
   async probe() {
     const { readFileSync } = await import('node:fs');
     return overlayVerdict(readFileSync('/proc/filesystems', 'utf8'), readKernelConfig()?.config.get('CONFIG_OVERLAY_FS'));

@@ -6,8 +6,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { z } from 'zod';
 import { trackChild } from '../processes.js';
-import { SUITE_ROOT } from '../environment.js';
+import { SUITE_ROOT } from '../suite-root.js';
 import { fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount } from './daemon.js';
 import type { Backend, ProbeResult } from './types.js';
 
@@ -21,10 +22,27 @@ async function libfuseVersion(): Promise<string> {
 
 const daemons = mountedDaemons();
 
+/**
+ * The -o options of passthrough_ll a profile may add, each on its own: source= (what gets exported) is
+ * the suite's to choose, and anything else could reach the kernel's mount options unchecked.
+ */
+const PASSTHROUGH_LL_OPTION = /^(no_)?(writeback|flock|xattr)$|^cache=(never|auto|always)$|^timeout=\d+(\.\d+)?$|^(allow_other|default_permissions)$/;
+
+export const PassthroughLlOptionsSchema = z.strictObject({
+  options: z
+    .string()
+    .refine((value) => value.split(',').every((option) => PASSTHROUGH_LL_OPTION.test(option.trim())), {
+      message: 'a comma-separated list of writeback, no_writeback, flock, no_flock, xattr, no_xattr, cache=never|auto|always, timeout=SECONDS, allow_other, default_permissions',
+    })
+    .optional(),
+});
+
 export const passthroughLlBackend: Backend = {
   name: 'passthrough_ll',
-  summary: "libfuse's passthrough_ll example (Debian's libfuse3), plain FUSE with its default options",
-  capabilities: { needsDaemon: true, fuse: true, writable: true },
+  label: "libfuse's passthrough_ll example (Debian's libfuse3), plain FUSE with its default options",
+  colour: '#9d755d',
+  kernelRequirement: 'FUSE (any Linux)',
+  optionsSchema: PassthroughLlOptionsSchema,
   async probe(): Promise<ProbeResult> {
     if (!existsSync(PASSTHROUGH_LL_BINARY)) {
       const why = existsSync(EXAMPLE_SOURCE) ? 'run npm run setup to compile it' : `install libfuse3-dev (it ships ${EXAMPLE_SOURCE}) with npm run setup`;

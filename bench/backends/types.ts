@@ -2,18 +2,7 @@
  * One interface for every path the suite compares. A backend knows how to make and remove its mount,
  * and nothing about workloads, statistics or reports (fio's ioengine_ops is the model).
  */
-
-/** What a backend needs and offers; the runner asks these questions instead of comparing names. */
-export interface BackendCapabilities {
-  /** A user-space daemon serves the mount (so it has a pid to count, and can die). */
-  needsDaemon: boolean;
-  /** Requests cross /dev/fuse, so FUSE tracepoints and fusectl apply. */
-  fuse: boolean;
-  /** Writes through the mount reach the lower tree. */
-  writable: boolean;
-  /** A kernel feature without which probe() says unsupported, for doctor's table. */
-  needsKernelFeature?: string;
-}
+import type { z } from 'zod';
 
 export type ProbeResult =
   | { supported: true; facts: Record<string, string> }
@@ -57,11 +46,28 @@ export interface UnmountResult {
   daemonLog?: string;
 }
 
-export interface Backend {
+/**
+ * What a backend says of itself. Every list of backends (--help, doctor, the report's order, legend and
+ * colours) derives from these fields and the registry's order, so adding a backend is one file plus one
+ * registry line.
+ */
+export interface BackendIdentity {
+  /** The name users pass to --backends and profiles list. */
   name: string;
-  /** One line for --help and doctor. */
-  summary: string;
-  capabilities: BackendCapabilities;
+  /** One line for --help, doctor and the report: which path the kernel takes. */
+  label: string;
+  /** Its colour in every chart (a CSS colour). */
+  colour: string;
+  /** What the running kernel must offer, in words, for doctor and --help. */
+  kernelRequirement: string;
+}
+
+export interface Backend extends BackendIdentity {
+  /**
+   * The options a profile's backendOptions.<name> may set, strict: an unknown or misspelt key is an
+   * error naming the file and field. Whatever could choose what gets exported or run is left out.
+   */
+  optionsSchema: z.ZodType<Record<string, unknown>>;
   /** Can this kernel and machine offer the path? Never throws: unsupported carries the reason. */
   probe(): Promise<ProbeResult>;
   mount(request: MountRequest): Promise<Mount>;

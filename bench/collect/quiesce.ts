@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureFusectl, FUSECTL_DIR } from '../scratch.js';
+import { ensureFusectl, FUSECTL_DIR } from '../fusectl.js';
 import { sleep } from '../system.js';
 
 /** Resolves true once idle, false on timeout or when fusectl cannot be read (nothing to wait for). */

@@ -1,15 +1,20 @@
 /**
  * compare(base, head): for every backend × workload × metric present in both result sets, the change
  * of the medians, a bootstrap CI of their ratio, a Mann-Whitney p-value and a verdict, judged by
- * bench/results/verdict.ts (the one rule). Pure: the same inputs and seed always give the same
- * Comparison.
+ * bench/results/verdict.ts (the one rule) on the basis basis.ts picks: a backend's ratio to the
+ * baseline of its own run, so drift between runs cancels. The threshold is the floor raised to what the
+ * noise model (bench:calibrate, or recent nights) says this metric moves between runs. Pure: the same
+ * inputs and seed always give the same Comparison.
  */
 import { cellKey } from '../results/cell.js';
 import { UserError } from '../errors.js';
 import { metricDefinition, type Better } from '../results/metrics.js';
 import type { Accel } from '../results/schema.js';
-import { DEFAULT_THRESHOLD, judgeChange, SIGNIFICANCE_ALPHA, type Judgement, type SideStats, type Verdict } from '../results/verdict.js';
+import { DEFAULT_THRESHOLD, judgeChange, sideStats, SIGNIFICANCE_ALPHA, type Judgement, type SideStats, type Verdict } from '../results/verdict.js';
+import { median } from '../stats.js';
+import { pairedSamples, type Basis } from './basis.js';
 import type { LoadedResults } from './load.js';
+import { thresholdFor, type NoiseModel } from './noise.js';
 
 export const COMPARISON_SCHEMA_VERSION = 1;
 export { DEFAULT_THRESHOLD, SIGNIFICANCE_ALPHA, type SideStats, type Verdict };
@@ -22,6 +27,19 @@ export interface MetricComparison extends Judgement {
   unit: string;
   better: Better;
   headline: boolean;
+  /** What was judged: the ratio to the run's baseline per round (relative), or the values (absolute). */
+  basis: Basis;
+  /**
+   * Whether a verdict is given: only the workload's headline metric is. Every other metric is shown with
+   * its statistics but cannot raise an alarm: with some twenty metrics a cell, each judged at 5%, two
+   * runs of one commit would nearly always disagree somewhere.
+   */
+  gated: boolean;
+  /** The change of the absolute medians, shown beside the judged one; null when the base median is 0. */
+  absoluteChangePercent: number | null;
+  /** The threshold this metric had to exceed, and where it came from (floor, calibration, history…). */
+  threshold: number;
+  thresholdSource: string;
 }
 
 export interface RunIdentity {
@@ -38,9 +56,14 @@ export interface Comparison {
   schemaVersion: typeof COMPARISON_SCHEMA_VERSION;
   base: RunIdentity;
   head: RunIdentity;
+  /** The floor every per-metric threshold starts from. */
   threshold: number;
   alpha: number;
   seed: number;
+  /** The backend relative metrics are divided by (the head's baseline). */
+  baseline: string;
+  /** Where the per-metric thresholds came from, when a noise model was given. */
+  noise?: { source: NoiseModel['source']; runs: number; createdAt: string };
   /** Sorted by backend, workload, headline first, then metric name. */
   metrics: MetricComparison[];
   /** Cells measured on one side only. */
@@ -52,8 +75,11 @@ export interface Comparison {
 }
 
 export interface CompareOptions {
+  /** The floor: no change smaller than this is called, whatever the noise. */
   threshold: number;
   seed: number;
+  /** Between-run spread per metric (bench:calibrate or the history); without it, defaults apply. */
+  noise?: NoiseModel;
 }
 
 /** FNV-1a, so every metric gets its own bootstrap stream that does not depend on iteration order. */
@@ -98,20 +124,31 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
     if (!baseCell) continue;
     const headline = headCell.headline ?? baseCell.headline;
     for (const metric of Object.keys(headCell.samples).sort()) {
-      const baseValues = baseCell.samples[metric];
-      const headValues = headCell.samples[metric];
-      if (!baseValues?.length || !headValues?.length) continue;
+      const paired = pairedSamples(base, head, baseCell, headCell, metric);
+      if (!paired) continue;
       const direction = metricDefinition(metric);
       const seed = (options.seed + hashKey(`${headCell.backend}/${headCell.workload}/${metric}`)) >>> 0;
+      const key = { backend: headCell.backend, workload: headCell.workload, metric };
+      const { threshold, source } = thresholdFor(options.noise, key, paired.basis, options.threshold);
+      const gated = metric === headline;
+      const statistics = judgeChange(paired.base, paired.head, direction.better, { threshold, seed });
+      const judged = gated ? statistics : { ...statistics, verdict: 'unchanged' as const };
+      const baseMedian = median(baseCell.samples[metric]!);
       metrics.push({
-        backend: headCell.backend,
-        workload: headCell.workload,
-        metric,
+        ...key,
         label: direction.label,
         unit: direction.unit,
         better: direction.better,
         headline: metric === headline,
-        ...judgeChange(baseValues, headValues, direction.better, { threshold: options.threshold, seed }),
+        ...judged,
+        // base and head describe what was measured; ratio, CI, p and verdict are of the judged basis.
+        base: paired.basis === 'relative' ? sideStats(baseCell.samples[metric]!, seed) : judged.base,
+        head: paired.basis === 'relative' ? sideStats(headCell.samples[metric]!, seed + 1) : judged.head,
+        basis: paired.basis,
+        gated,
+        absoluteChangePercent: baseMedian === 0 ? null : (median(headCell.samples[metric]!) / baseMedian - 1) * 100,
+        threshold,
+        thresholdSource: source,
       });
     }
   }
@@ -144,6 +181,8 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
     threshold: options.threshold,
     alpha: SIGNIFICANCE_ALPHA,
     seed: options.seed,
+    baseline: head.baseline,
+    ...(options.noise ? { noise: { source: options.noise.source, runs: options.noise.runs.length, createdAt: options.noise.createdAt } } : {}),
     metrics,
     onlyInBase: base.cells.filter((cell) => !headCells.has(cellKey(cell))).map(cellName),
     onlyInHead: head.cells.filter((cell) => !baseCells.has(cellKey(cell))).map(cellName),

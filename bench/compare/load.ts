@@ -14,6 +14,8 @@ export interface ResultCell {
   headline?: string;
   /** Metric name → values of the completed repetitions, in plan (sequence) order. */
   samples: Record<string, number[]>;
+  /** The repetition (round) of each completed run, in the same order: pairs a cell with its baseline's. */
+  repetitions: number[];
   failedRuns: number;
 }
 
@@ -23,6 +25,8 @@ export interface LoadedResults {
   /** Short name for tables: the directory's base name. */
   label: string;
   profile: string;
+  /** The backend every ratio is taken against in this run. */
+  baseline: string;
   environment: Environment;
   /** threshold from the resolved profile, when it has one. */
   profileThreshold?: number;
@@ -39,13 +43,14 @@ export function cellsFromRecords(records: readonly RunRecord[], headlineOf: (wor
     const key = cellKey(record);
     let cell = cells.get(key);
     if (!cell) {
-      cell = { backend: record.backend, workload: record.workload, samples: {}, failedRuns: 0 };
+      cell = { backend: record.backend, workload: record.workload, samples: {}, repetitions: [], failedRuns: 0 };
       cells.set(key, cell);
     }
     if (record.state === 'failed') {
       cell.failedRuns++;
       continue;
     }
+    cell.repetitions.push(record.repetition);
     for (const [metric, value] of Object.entries(record.metrics)) (cell.samples[metric] ??= []).push(value);
   }
   return [...cells.values()]
@@ -62,6 +67,7 @@ export function resultsFromSet(set: ResultSet, dir: string = set.dir): LoadedRes
     dir,
     label: set.label,
     profile: set.summary.profile,
+    baseline: set.summary.baseline,
     environment: set.environment,
     ...(set.profileThreshold !== undefined ? { profileThreshold: set.profileThreshold } : {}),
     cells: cellsFromRecords(set.records, (workload) => headlines.get(workload)),

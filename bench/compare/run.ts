@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import { compareResults, DEFAULT_THRESHOLD, hasRegression, type Comparison } from './compare.js';
 import { compareOutputs, formatBencher, formatGithubBenchmark, formatTerminal, githubBenchmarkFile } from './export/index.js';
 import { loadResults } from './load.js';
+import { loadNoiseModel } from './noise.js';
 
 export const DEFAULT_COMPARE_SEED = 1;
 
@@ -21,6 +22,8 @@ export interface RunCompareOptions {
   /** File for Bencher Metric Format JSON; `true` means bencher.json in the --out directory. */
   exportBencher?: string | boolean;
   seed?: number;
+  /** A noise model file (bench:calibrate or `noise`): per-metric thresholds from this machine's drift. */
+  noise?: string;
   /** Print every metric, not only headlines and significant changes. */
   all?: boolean;
   color?: boolean;
@@ -47,7 +50,8 @@ export async function runCompare(baseDir: string, headDir: string, options: RunC
   const base = loadResults(baseDir);
   const head = loadResults(headDir);
   const threshold = options.threshold ?? head.profileThreshold ?? DEFAULT_THRESHOLD;
-  const comparison: Comparison = compareResults(base, head, { threshold, seed: options.seed ?? DEFAULT_COMPARE_SEED });
+  const noise = options.noise ? loadNoiseModel(options.noise) : undefined;
+  const comparison: Comparison = compareResults(base, head, { threshold, seed: options.seed ?? DEFAULT_COMPARE_SEED, ...(noise ? { noise } : {}) });
   const print = options.print ?? ((text: string) => process.stdout.write(text));
   print(formatTerminal(comparison, { all: options.all ?? false, color: options.color ?? false }));
   if (options.out) {

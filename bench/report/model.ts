@@ -2,6 +2,7 @@
  * What the page and the charts are drawn from: the loaded result directories, labelled, with the
  * backends in one fixed order and colour, and each cell's comparison to its run's baseline. Pure.
  */
+import { backendNames, findBackend } from '../backends/registry.js';
 import { metricDefinition } from '../results/metrics.js';
 import type { ResultSet } from '../results/load.js';
 import type { CellSummary, Environment } from '../results/schema.js';
@@ -27,37 +28,27 @@ export interface ReportModel {
   backends: string[];
 }
 
-/** The suite's paths in the order a reader expects them, baseline first; the colours follow this order. */
-export const CANONICAL_BACKENDS = ['bind', 'passthrough_ll', 'fuse', 'fuse-passthrough', 'fuse-bpf', 'fuse-uring', 'overlay', 'external'] as const;
-
-const BACKEND_PALETTE: Record<(typeof CANONICAL_BACKENDS)[number], string> = {
-  bind: '#4c78a8',
-  passthrough_ll: '#9d755d',
-  fuse: '#f58518',
-  'fuse-passthrough': '#54a24b',
-  'fuse-bpf': '#b279a2',
-  'fuse-uring': '#72b7b2',
-  overlay: '#e2b80f',
-  external: '#ff9da6',
-};
+/** Colours for backends the registry does not know (a renamed external, an old result set). */
 const EXTRA_PALETTE = ['#1f77b4', '#8c564b', '#17becf', '#bcbd22', '#7f7f7f', '#aec7e8', '#ffbb78', '#98df8a'];
 
 /** Colours for what is not significant, better or worse: grey unless the statistics say otherwise. */
 export const VERDICT_COLOURS = { improved: '#1b7f2a', regressed: '#b00020', unchanged: '#6b6b6b', baseline: '#6b6b6b', unknown: '#6b6b6b' } as const;
 
+/** The registry's order (baseline first); backends it does not know go last, by name. */
 export function orderBackends(names: Iterable<string>): string[] {
   const unique = [...new Set(names)];
   const rank = (name: string) => {
-    const index = (CANONICAL_BACKENDS as readonly string[]).indexOf(name);
-    return index === -1 ? CANONICAL_BACKENDS.length : index;
+    const index = backendNames.indexOf(name);
+    return index === -1 ? backendNames.length : index;
   };
   return unique.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** The same backend gets the same colour in every chart and every report. */
 export function backendColour(name: string, allBackends: readonly string[]): string {
-  if (name in BACKEND_PALETTE) return BACKEND_PALETTE[name as keyof typeof BACKEND_PALETTE];
-  const extras = allBackends.filter((backend) => !(backend in BACKEND_PALETTE));
+  const known = findBackend(name);
+  if (known) return known.colour;
+  const extras = allBackends.filter((backend) => !findBackend(backend));
   return EXTRA_PALETTE[Math.max(0, extras.indexOf(name)) % EXTRA_PALETTE.length]!;
 }
 

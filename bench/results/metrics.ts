@@ -121,3 +121,28 @@ export function headlineFromMetrics(metrics: Record<string, number>): string | u
   const order = ['readBandwidthMiBps', 'writeBandwidthMiBps', 'readIops', 'writeIops', 'opsPerSecond'];
   return order.find((name) => (metrics[name] ?? 0) > 0) ?? order.find((name) => name in metrics);
 }
+
+const FIO_SIDE_METRICS = ['BandwidthMiBps', 'Iops', 'LatencyMeanUs', 'LatencyP50Us', 'LatencyP90Us', 'LatencyP99Us', 'LatencyP999Us'];
+const FIO_JOB_METRICS = ['fioUserCpuPct', 'fioSystemCpuPct', 'fioContextSwitches', 'ioCount', 'runtimeSeconds'];
+const OP_METRICS = ['opsPerSecond', 'opLatencyMeanUs', 'opLatencyP50Us', 'opLatencyP99Us', 'ioCount', 'runtimeSeconds', 'setupOpsInWindow'];
+
+/**
+ * The metrics a workload's own measurement gives (fio's JSON, tinybench), by engine and direction; a
+ * headline must be one of these or a collector's. Kept honest by a test over recorded fio output.
+ */
+export function workloadMetricNames(spec: { engine: string; rw?: string }): string[] {
+  if (spec.engine === 'meta') return [...OP_METRICS, 'opLatencyRmePct', 'opSampleCount', 'workloadCpuUsPerIo'];
+  if (spec.engine === 'fio-meta') return [...OP_METRICS, 'fioUserCpuPct', 'fioSystemCpuPct', 'fioContextSwitches'];
+  const rw = spec.rw ?? '';
+  const sides = /^(rand)?rw$/.test(rw) ? ['read', 'write'] : /write/.test(rw) ? ['write'] : ['read'];
+  return [...sides.flatMap((side) => FIO_SIDE_METRICS.map((suffix) => `${side}${suffix}`)), ...FIO_JOB_METRICS];
+}
+
+/** Metrics the collectors add to any run (which ones a run gets depends on the backend and flags). */
+const COLLECTOR_METRIC = /^(requestsTotal|requestsPerIo|(daemon|workload)(Syscalls|ContextSwitches)PerIo|(daemon|workload|system)Cpu(UsPerIo|SecondsPerGiB)|lostEvents|daemonPeakRssMiB)$/;
+const PER_OPCODE_METRIC = /^(requestsPerIo|requestLatency(P50|P99|Max)Us):[A-Z][A-Z0-9_]*$/;
+
+/** Can a run of this workload produce the named metric? */
+export function workloadCanProduce(spec: { engine: string; rw?: string }, metric: string): boolean {
+  return workloadMetricNames(spec).includes(metric) || COLLECTOR_METRIC.test(metric) || PER_OPCODE_METRIC.test(metric);
+}

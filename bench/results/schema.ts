@@ -28,6 +28,8 @@ export const EnvironmentSchema = z.object({
   resolvedProfile: z.unknown(),
   seed: z.number(),
   accel: AccelSchema,
+  /** In a guest: why that accelerator (the probe's verdict, FUSEBENCH_VM_ACCEL, or a fallback to TCG). */
+  accelReason: z.string().optional(),
   /** Set when the run happened inside a guest: how it was booted. */
   vm: z.record(z.string(), z.unknown()).optional(),
   /** Versions and options of the daemons and mounts, keyed by backend. */
@@ -46,6 +48,7 @@ const RunBase = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   accel: AccelSchema,
+  accelReason: z.string().optional(),
 });
 
 export const CompletedRunSchema = RunBase.extend({

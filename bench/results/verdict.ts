@@ -16,6 +16,25 @@ import type { Better } from './metrics.js';
 export const DEFAULT_THRESHOLD = 0.05;
 export const SIGNIFICANCE_ALPHA = 0.05;
 
+/**
+ * How many standard deviations of the between-run difference a change must exceed. Two runs of one
+ * commit differ by a spread of √2 × the between-run CV; 2.5 of those leave about 1% of A/A pairs
+ * outside when that difference is normal. The A/A and injected-slowdown rates bench:calibrate measures
+ * on real runs are what this choice is held to (README, nightly section).
+ */
+export const DRIFT_Z = 2.5;
+
+/**
+ * Without a noise model, an absolute figure moves 10–20% between runs of one commit on these shared
+ * machines (issue 14's measurements): only a change beyond 25% can be told from that drift.
+ */
+export const UNCALIBRATED_ABSOLUTE_THRESHOLD = 0.25;
+
+/** The smallest change the rule calls, given a metric's between-run CV and a floor. */
+export function driftThreshold(betweenRunCv: number, floor: number): number {
+  return Math.max(floor, DRIFT_Z * Math.SQRT2 * betweenRunCv);
+}
+
 export type Verdict = 'improved' | 'regressed' | 'unchanged';
 
 /** How each verdict reads in tables and charts. */
@@ -49,7 +68,8 @@ export interface JudgeOptions {
   seed: number;
 }
 
-function sideStats(values: readonly number[], seed: number): SideStats {
+/** Median, its bootstrap CI, CV and count of one side's samples. */
+export function sideStats(values: readonly number[], seed: number): SideStats {
   const m = mean(values);
   return { median: median(values), ci95: bootstrapMedianCi(values, seed), cv: m === 0 ? 0 : stddev(values) / Math.abs(m), n: values.length };
 }

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { installSignalCleanup } from '../cleanup.js';
-import { SUITE_ROOT } from '../environment.js';
+import { SUITE_ROOT } from '../suite-root.js';
 import { parseProfile } from '../profiles.js';
 import type { Summary } from '../results/schema.js';
 import { runBenchmark } from '../runner.js';

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeF
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SUITE_ROOT } from '../environment.js';
+import { SUITE_ROOT } from '../suite-root.js';
 import { judgeCase, type CaseEvidence } from '../interrupt/judge.js';
 import { descendantsOf, observeLeftovers, processInfo, readIfExists, stillRunning, tracefsEntries, type ProcessInfo } from '../interrupt/observe.js';
 import { ACTIONS, planCases, type Action, type InterruptCase } from '../interrupt/plan.js';

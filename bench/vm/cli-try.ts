@@ -5,6 +5,7 @@
  * With no command it runs `uname -r; cat /proc/filesystems`.
  */
 import { parseArgs } from 'node:util';
+import { installSignalCleanup } from '../cleanup.js';
 import { UserError } from '../errors.js';
 import { runInGuest, runSuiteInGuest } from './run.js';
 
@@ -24,6 +25,8 @@ if (values.kernel === undefined) {
   console.error('usage: npx tsx bench/vm/cli-try.ts --kernel K [--modules DIR] [--out DIR] -- CMD...');
   process.exit(2);
 }
+// Ctrl-C ends the guest through the suite's cleanup stack, as in the CLI.
+installSignalCleanup();
 const command = positionals.length > 0 ? positionals : ['sh', '-c', 'uname -r; cat /proc/filesystems'];
 try {
   const common = {

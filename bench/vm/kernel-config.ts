@@ -1,5 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+/**
+ * What the guest needs from the kernel it boots, and the check, before booting, that the config
+ * found beside the image has it. The config itself is read by kernel-facts.ts, the suite's one parser.
+ */
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
+import { readKernelConfigFile, type KernelConfig } from '../kernel-facts.js';
+import { resolveGuestModules } from './modules.js';
 
 /** What the guest needs from the kernel, and why (printed in README and errors). */
 export const requiredKernelOptions = [
@@ -13,18 +20,6 @@ export const requiredKernelOptions = [
   { option: 'CONFIG_SERIAL_8250_CONSOLE', why: 'console=ttyS0, how results and errors come back', modular: false },
 ] as const;
 
-export type KernelConfig = ReadonlyMap<string, string>;
-
-/** Parses a kernel .config: `CONFIG_X=y|m|"str"|n`; `# CONFIG_X is not set` counts as absent. */
-export function parseKernelConfig(text: string): KernelConfig {
-  const options = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const match = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(line.trim());
-    if (match?.[1] !== undefined && match[2] !== undefined) options.set(match[1], match[2]);
-  }
-  return options;
-}
-
 /** Options the guest needs that the config lacks. `=m` counts only when modules are supplied. */
 export function missingKernelOptions(config: KernelConfig, haveModules: boolean): string[] {
   return requiredKernelOptions
@@ -34,11 +29,6 @@ export function missingKernelOptions(config: KernelConfig, haveModules: boolean)
       return !(value === 'm' && modular && haveModules);
     })
     .map(({ option }) => option);
-}
-
-/** Options built as modules: those must come from --modules (or --initrd). */
-export function modularKernelOptions(config: KernelConfig): string[] {
-  return requiredKernelOptions.filter(({ option }) => config.get(option) === 'm').map(({ option }) => option);
 }
 
 /**
@@ -59,6 +49,32 @@ export function findKernelConfig(kernel: string, modulesDir?: string): string | 
   return candidates.find((path) => existsSync(path));
 }
 
-export function readKernelConfig(path: string): KernelConfig {
-  return parseKernelConfig(readFileSync(path, 'utf8'));
+/** Kernel options the config that goes with the kernel lacks; fails before booting. */
+export function checkKernelBeforeBoot(kernel: string, modules?: string, initrd?: string): { configPath?: string } {
+  if (!existsSync(kernel) || !statSync(kernel).isFile()) {
+    throw new UserError(`kernel ${kernel} does not exist`, 'Pass the path of a bzImage or vmlinuz to --kernel.');
+  }
+  const configPath = findKernelConfig(kernel, modules);
+  if (configPath === undefined) return {};
+  const config = readKernelConfigFile(configPath);
+  const missing = missingKernelOptions(config, modules !== undefined || initrd !== undefined);
+  if (missing.length > 0) {
+    throw new UserError(
+      `kernel ${kernel} lacks: ${missing.join(', ')} (from ${configPath})`,
+      'Build them in (=y), or as modules (=m) and pass --modules DIR/lib/modules/<release>; see infra/vm/README.md.',
+    );
+  }
+  if (modules !== undefined) {
+    const needed: Record<string, string> = {
+      CONFIG_VIRTIO_PCI: 'virtio_pci', CONFIG_NET_9P_VIRTIO: '9pnet_virtio', CONFIG_9P_FS: '9p', CONFIG_FUSE_FS: 'fuse',
+    };
+    const { absent } = resolveGuestModules(modules);
+    const lacking = Object.entries(needed).filter(([option, name]) => config.get(option) === 'm' && absent.includes(name));
+    if (lacking.length > 0) {
+      throw new UserError(
+        `modules dir ${modules} lacks: ${lacking.map(([, name]) => `${name}.ko`).join(', ')} (built as modules per ${configPath})`,
+      );
+    }
+  }
+  return { configPath };
 }

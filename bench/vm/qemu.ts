@@ -1,22 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync } from 'node:fs';
+import type { Accel } from '../results/schema.js';
 
-export type Accel = 'kvm' | 'tcg';
+/** How a guest is run: the result schema's accelerators minus `native`. */
+export type GuestAccel = Exclude<Accel, 'native'>;
 
 export const qemuBinary = process.env.FUSEBENCH_QEMU ?? 'qemu-system-x86_64';
-
-export const tcgNotice = 'no /dev/kvm: using TCG emulation; timings are functional evidence only';
-
-/** KVM when /dev/kvm opens read-write (exists is not enough: a guest may have the node but no vmx). */
-export function detectAccel(): Accel {
-  if (process.env.FUSEBENCH_VM_ACCEL === 'tcg') return 'tcg';
-  try {
-    closeSync(openSync('/dev/kvm', constants.O_RDWR));
-    return 'kvm';
-  } catch {
-    return 'tcg';
-  }
-}
 
 /** "7.2.22", or throws when qemu is not installed. */
 export function qemuVersion(): string {
@@ -25,7 +13,7 @@ export function qemuVersion(): string {
 }
 
 export interface QemuPlan {
-  accel: Accel;
+  accel: GuestAccel;
   kernel: string;
   initrd: string;
   cpus: number;
@@ -35,18 +23,25 @@ export interface QemuPlan {
   cmdline: string;
 }
 
-/** qemu's option syntax doubles a comma inside a value. */
-const optionValue = (value: string): string => value.replaceAll(',', ',,');
-
-export function qemuArgs(plan: QemuPlan): string[] {
-  const args = [
+/** The accelerator and CPU model options; the KVM test guest gets exactly what real runs get. */
+export function accelArgs(accel: GuestAccel): string[] {
+  return accel === 'kvm'
+    ? ['-accel', 'kvm', '-cpu', 'host']
     // Under TCG, AVX and AVX2 are left out: QEMU 7.2 emulates them for the first time, and with them
     // Node segfaulted at start-up in about one guest boot in three here; glibc and V8 then take their
     // SSE code paths, which TCG has emulated for years.
     // One host thread for all vCPUs under TCG: with multi-threaded TCG, Node segfaulted at start-up in
     // 5 of 12 starts (4 boots of the 6.1 guest, QEMU 7.2) and in 0 of 12 with thread=single. Slower,
     // but TCG results are functional evidence, not timing, anyway.
-    ...(plan.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=single', '-cpu', 'max']),
+    : ['-accel', 'tcg,thread=single', '-cpu', 'max'];
+}
+
+/** qemu's option syntax doubles a comma inside a value. */
+const optionValue = (value: string): string => value.replaceAll(',', ',,');
+
+export function qemuArgs(plan: QemuPlan): string[] {
+  const args = [
+    ...accelArgs(plan.accel),
     '-smp', String(plan.cpus),
     '-m', String(plan.memoryMiB),
     // No default NIC, VGA or monitor: the serial port on stdio is the only channel besides the shares.

@@ -18,8 +18,10 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { Workload } from '../profiles.js';
 import { extractFioJson, runFio } from './fio.js';
+import { renderJobFile } from './fio-options.js';
 import type { WorkloadContext, WorkloadOutcome, WorkloadRunner } from './index.js';
-import { createFile, metaFixtureRunner, removeTree, Tally } from './meta.js';
+import { metaFixtureRunner } from './meta.js';
+import { createFile, removeTree, Tally } from './meta-fixture.js';
 
 export type FioMetaWorkload = Extract<Workload, { engine: 'fio-meta' }>;
 
@@ -47,7 +49,7 @@ export function fioMetaJobFile(workload: FioMetaWorkload, mountpoint: string): s
     ...(workload.ioengine === 'filecreate' ? ([['create_on_open', 1], ['openfiles', 1]] as Array<[string, number]>) : []),
     ...(workload.ioengine === 'filestat' ? ([['stat_type', 'stat']] as Array<[string, string]>) : []),
   ];
-  return `# fusebench measure: fio-${workload.ioengine} (${workload.nrfiles} files, one op each)\n[global]\n${options.map(([key, value]) => `${key}=${value}`).join('\n')}\n\n[${workload.name}]\n`;
+  return renderJobFile({ suite: options }, workload.name, `# fusebench measure: fio-${workload.ioengine} (${workload.nrfiles} files, one op each)\n`);
 }
 
 interface FioMetaDirection {

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { endProcessesReferencing, trackChild } from '../processes.js';
 import { UserError } from '../errors.js';
 import type { FioWorkload } from '../profiles.js';
+import { renderJobFile, type FioOptionValue } from './fio-options.js';
 
 export interface FioJobInput {
   workload: FioWorkload;
@@ -15,14 +16,12 @@ export interface FioJobInput {
   files: string[];
   fileSizeBytes: number;
   runtimeSeconds: number;
-  rampSeconds: number;
-  cache: 'warm' | 'cold';
 }
 
 /** The job file as fio reads it. Kept in every record, so anyone can rerun the exact job by hand. */
 export function fioJobFile(input: FioJobInput): string {
   const { workload } = input;
-  const options: Array<[string, string | number | boolean]> = [
+  const options: Array<[string, FioOptionValue]> = [
     ['ioengine', workload.ioengine],
     ['rw', workload.rw],
     ['bs', workload.bs],
@@ -34,7 +33,9 @@ export function fioJobFile(input: FioJobInput): string {
     ['size', input.files.length * input.fileSizeBytes],
     ['time_based', 1],
     ['runtime', input.runtimeSeconds],
-    ['ramp_time', input.rampSeconds],
+    // The ramp runs before this job as a job of its own (workloads/index.ts), so nothing of it is in the
+    // measured numbers; 0 is written out so the job file says so.
+    ['ramp_time', 0],
     // fio drops the file's page cache at the start of every pass over it (its default, kept explicit):
     // otherwise a FUSE mount's own page cache serves every pass after the first and the path under
     // test is never measured. "warm" and "cold" are about the lower file system's cache.
@@ -42,10 +43,8 @@ export function fioJobFile(input: FioJobInput): string {
     ['group_reporting', 1],
     ['percentile_list', '50:90:99:99.9'],
     ...(workload.fsync > 0 ? ([['fsync', workload.fsync]] as Array<[string, number]>) : []),
-    ...Object.entries(workload.fioOptions),
   ];
-  const lines = options.map(([key, value]) => `${key}=${typeof value === 'boolean' ? (value ? 1 : 0) : value}`);
-  return `[global]\n${lines.join('\n')}\n\n[${workload.name}]\n`;
+  return renderJobFile({ suite: options, profile: Object.entries(workload.fioOptions) }, workload.name);
 }
 
 /** fio can print error lines before its JSON; the document starts at the first '{'. */

@@ -50,8 +50,6 @@ export function workloadRunner(workload: Workload, profile: Profile, dataset: Da
         files: dataset.relativeFiles.map((file) => path.join(mountpoint, file)),
         fileSizeBytes: dataset.fileSizeBytes,
         runtimeSeconds: seconds,
-        rampSeconds: 0,
-        cache: profile.cache,
       });
     return {
       name: workload.name,

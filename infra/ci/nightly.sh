@@ -2,7 +2,7 @@
 # Nightly benchmark: run a profile, compare it with the baseline, keep the history, render the trend.
 #
 #   infra/ci/nightly.sh [--history DIR] [--baseline DIR] [--profile NAME|FILE]
-#                       [--runtime SECONDS] [--repeat N] [--kernel native|IMAGE]
+#                       [--runtime SECONDS] [--repeat N] [--kernel native|IMAGE] [--noise FILE]
 #
 # Each run lands in <history>/<UTC date>_<kernel release>_<short commit>/ (runs.jsonl, summary.json,
 # results.csv, and compare/ with compare.md|json|html against the baseline). The baseline is --baseline
@@ -11,10 +11,16 @@
 # history is accepted as is. <history>/latest points at the newest run, <history>/trend.html (and
 # trend.vl.json) shows every run's headline metrics.
 #
+# What counts as normal: compare judges each backend by its ratio to bind in the same round, against a
+# threshold raised to each metric's between-run spread. That spread comes from --noise (a pinned noise
+# model, e.g. the noise.json of npm run bench:calibrate), else from the last HISTORY_NIGHTS accepted
+# nights of this history once there are at least MIN_NIGHTS (recent nights define normal, as in fsperf
+# and LKP), else from <history>/noise.json if present, else compare's uncalibrated defaults.
+#
 # Exit status: 0 no regression, 1 a metric regressed significantly, 2 the run or the comparison failed.
 set -euo pipefail
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "nightly: $*" >&2; exit 2; }
 
 history=./nightly-history
@@ -23,6 +29,9 @@ profile=nightly
 runtime=
 repeat=
 kernel=native
+noise=
+MIN_NIGHTS=5
+HISTORY_NIGHTS=10
 while [[ $# -gt 0 ]]; do
   case $1 in
     --history) history=${2:?--history needs a directory}; shift 2 ;;
@@ -31,6 +40,7 @@ while [[ $# -gt 0 ]]; do
     --runtime) runtime=${2:?--runtime needs seconds}; shift 2 ;;
     --repeat) repeat=${2:?--repeat needs a count}; shift 2 ;;
     --kernel) kernel=${2:?--kernel needs native or a kernel image}; shift 2 ;;
+    --noise) noise=${2:?--noise needs a noise model file}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
   esac
@@ -41,6 +51,7 @@ absolute() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$PWD" "$1
 mkdir -p "$history"
 history=$(cd "$history" && pwd)
 [[ -n $baseline ]] && baseline=$(absolute "$baseline")
+[[ -n $noise ]] && noise=$(absolute "$noise")
 [[ $profile == */* || $profile == *.yaml || $profile == *.yml ]] && profile=$(absolute "$profile")
 [[ $kernel != native ]] && kernel=$(absolute "$kernel")
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -51,7 +62,9 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo nocommit)
 incoming="$history/.incoming-$stamp-$$"
 
-bench_args=(--profile "$profile" --out "$incoming")
+# --keep-going: a cell that failed is in runs.jsonl and the rest is still worth comparing; a run where
+# nothing completed still exits 1 and fails the night.
+bench_args=(--profile "$profile" --out "$incoming" --keep-going)
 [[ -n $runtime ]] && bench_args+=(--runtime "$runtime")
 [[ -n $repeat ]] && bench_args+=(--repeat "$repeat")
 [[ $kernel != native ]] && bench_args+=(--kernel "$kernel")
@@ -90,8 +103,22 @@ if [[ -z $baseline ]]; then
   accept
 else
   echo "nightly: comparing with $baseline" >&2
+  # Earlier nights that passed (each has compare/ with no regression, or was the first), newest last.
+  mapfile -t nights < <(cd "$history" && for d in 2*_*; do
+    [[ -d $d && $d != "$name" && -f $d/summary.json ]] || continue
+    [[ ! -f $d/compare/compare.json || $(json_field "$d/compare/compare.json" counts.regressed) == 0 ]] && echo "$history/$d"
+  done | tail -n "$HISTORY_NIGHTS")
+  compare_noise=()
+  if [[ -n $noise ]]; then
+    compare_noise=(--noise "$noise")
+  elif [[ ${#nights[@]} -ge $MIN_NIGHTS ]]; then
+    npm run --silent noise -- "${nights[@]}" --source history --out "$run_dir/noise.json" >&2 && compare_noise=(--noise "$run_dir/noise.json")
+  elif [[ -f $history/noise.json ]]; then
+    compare_noise=(--noise "$history/noise.json")
+  fi
+  echo "nightly: thresholds from ${compare_noise[1]:-the default thresholds (fewer than $MIN_NIGHTS accepted nights, no noise model)}" >&2
   rc=0
-  npm run --silent compare -- "$baseline" "$run_dir" --out "$run_dir/compare" || rc=$?
+  npm run --silent compare -- "$baseline" "$run_dir" --out "$run_dir/compare" "${compare_noise[@]}" || rc=$?
   if [[ $rc -eq 0 ]]; then
     accept
   elif [[ -f $run_dir/compare/compare.json && $(json_field "$run_dir/compare/compare.json" counts.regressed) -gt 0 ]]; then

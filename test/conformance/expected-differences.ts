@@ -53,7 +53,7 @@ export const expectedDifferences: Record<string, ExpectedDifference> = {
   'fuse-bpf/readdir of 10,000 entries lists every name exactly once, with small and large getdents buffers': {
     reason: FUSE_BPF_READDIR_SKIPS,
   },
-  'fuse-bpf:daemon/readdir of 10,000 entries lists every name exactly once, with small and large getdents buffers': {
-    reason: `${FUSE_BPF_READDIR_SKIPS} (the daemon flavour lists through the same backing path)`,
+  'fuse-bpf-daemon/readdir of 10,000 entries lists every name exactly once, with small and large getdents buffers': {
+    reason: `${FUSE_BPF_READDIR_SKIPS} (with a daemon, listing goes through the same backing path)`,
   },
 };

@@ -22,10 +22,7 @@ export function observeCase(mount: TestMount, testCase: ConformanceCase): Promis
   return testCase.run(caseContext(mount, testCase));
 }
 
-/**
- * A backend and the options it is mounted with, named in expectedDifferences by its label:
- * "fuse-bpf" or "fuse-bpf:daemon" (backend name, then the value of its flavour option).
- */
+/** A backend and the options it is mounted with, named in expectedDifferences by its label (the backend's name). */
 export interface Subject {
   label: string;
   backend: string;
@@ -33,6 +30,5 @@ export interface Subject {
 }
 
 export function parseSubject(spec: string): Subject {
-  const [backend = '', flavour] = spec.split(':');
-  return { label: spec, backend, options: flavour === undefined ? {} : { flavour } };
+  return { label: spec, backend: spec, options: {} };
 }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DAEMON_ASAN_BINARY } from '../../bench/backends/fusebench-daemon.js';
-import { SUITE_ROOT } from '../../bench/environment.js';
+import { SUITE_ROOT } from '../../bench/suite-root.js';
 import { dataCases } from './data.cases.js';
 import { conformanceSuite, probeBackends } from './harness.js';
 import { skipUnless } from '../helpers/kernel.js';

@@ -170,15 +170,16 @@ describe('a report of a real bind-only run', () => {
     expect(readFileSync(path.join(dir, 'charts', 'headline.svg'), 'utf8')).toContain('&lt;script&gt;alert(2)&lt;/script&gt;');
   });
 
-  it('calls every cell of a run under TCG emulated', async () => {
+  it('calls every cell of a run under TCG emulated, and says why it was TCG', async () => {
     const dir = copyOf('seqread-bind', 'tcg');
     const environmentFile = path.join(dir, 'environment.json');
-    writeFileSync(environmentFile, JSON.stringify({ ...JSON.parse(readFileSync(environmentFile, 'utf8')), accel: 'tcg' }));
+    writeFileSync(environmentFile, JSON.stringify({ ...JSON.parse(readFileSync(environmentFile, 'utf8')), accel: 'tcg', accelReason: 'kvm guest silent for 20 s; retried under tcg' }));
     rmSync(path.join(dir, 'summary.json'));
     const html = readFileSync(await writeReport([dir]), 'utf8');
     expect(readFileSync(path.join(dir, 'charts', 'headline.svg'), 'utf8')).toContain('bind (emulated)');
     expect(html).toContain('vm · 6.18.44-fc-v782 · tcg · seqread <span class="badge emulated">emulated</span>');
     expect(html).toMatch(/data-backend="bind"[^\n]*<span class="badge emulated">emulated<\/span>/);
+    expect(html).toContain('<span class="dim">why: kvm guest silent for 20 s; retried under tcg</span>');
   });
 
   it('never writes to the stored results', async () => {

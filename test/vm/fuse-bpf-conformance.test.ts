@@ -1,9 +1,9 @@
 /**
- * The conformance suite's data, names and metadata parts on both fuse-bpf flavours, in a guest on
+ * The conformance suite's data, names and metadata parts on both FUSE-BPF backends (fuse-bpf, fuse-bpf-daemon), in a guest on
  * the FUSE-BPF kernel (../shared/kernels/fuse-bpf-6.1). The guest only observes (test/vm/
  * guest-conformance.ts, plain Node: vitest is too slow under TCG); the judging happens here, case by
  * case, with the same rule as on the host: equal to bind, or a difference expectedDifferences names
- * with the kernel's reason, under the labels "fuse-bpf" (no daemon) and "fuse-bpf:daemon".
+ * with the kernel's reason, under the backends' names.
  *
  * Lowers: data and names on tmpfs, the suite's default lower; metadata on a loop-mounted ext4,
  * because tmpfs has user.* xattrs only since 6.6 and on 6.1 the xattr case would compare nothing.
@@ -17,7 +17,7 @@ import { fuseBpfGuestUnavailable, runOnFuseBpfKernel } from '../helpers/fuse-bpf
 import { skipUnless } from '../helpers/kernel.js';
 import type { GuestConformance } from './guest-conformance.js';
 
-const subjects = ['fuse-bpf', 'fuse-bpf:daemon'];
+const subjects = ['fuse-bpf', 'fuse-bpf-daemon'];
 /** Collector passes: on which lower file system, which topics. */
 const passes = [
   { lowerFs: 'tmpfs', topics: ['data', 'names'] },
@@ -29,7 +29,7 @@ const topics = passes.flatMap((pass) => pass.topics);
 const work = mkdtempSync('/var/tmp/fusebench-vm-conformance-');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe.skipIf(skipUnless(fuseBpfGuestUnavailable()))('conformance of both fuse-bpf flavours in a guest on the FUSE-BPF kernel', () => {
+describe.skipIf(skipUnless(fuseBpfGuestUnavailable()))('conformance of both FUSE-BPF backends in a guest on the FUSE-BPF kernel', () => {
   const outFile = join(work, 'conformance.json');
   let collected: GuestConformance | undefined;
   let failure = '';
@@ -48,7 +48,7 @@ describe.skipIf(skipUnless(fuseBpfGuestUnavailable()))('conformance of both fuse
     console.info(`guest conformance: ${result.accel}, boot ${result.bootSeconds.toFixed(1)} s, total ${result.elapsedSeconds.toFixed(1)} s, cases ${seconds.toFixed(1)} s; slowest: ${slowest.join('; ')}`);
   }, 960_000);
 
-  it('the guest ran on the FUSE-BPF kernel, mounted both flavours and observed every case', () => {
+  it('the guest ran on the FUSE-BPF kernel, mounted both backends and observed every case', () => {
     expect(failure).toBe('');
     expect(collected?.kernelRelease).toMatch(/^6\.1\./);
     for (const pass of collected?.passes ?? []) expect(pass.mountFailures, `${pass.lowerFs} lowers`).toEqual({});

@@ -1,6 +1,6 @@
 /**
  * The conformance suite's collector for a guest:
- *   node --import tsx test/vm/guest-conformance.ts --subjects fuse-bpf,fuse-bpf:daemon \
+ *   node --import tsx test/vm/guest-conformance.ts --subjects fuse-bpf,fuse-bpf-daemon \
  *     --pass tmpfs:data,names --pass ext4:metadata --out FILE
  *
  * Each pass mounts lowers of one file system (tmpfs, or a loop-mounted ext4) and runs its topics'
@@ -44,7 +44,7 @@ export interface GuestConformance {
   done: boolean;
 }
 
-const usage = 'usage: guest-conformance.ts --subjects a,b:flavour --pass tmpfs|ext4:topic,topic [--pass …] --out FILE';
+const usage = 'usage: guest-conformance.ts --subjects a,b --pass tmpfs|ext4:topic,topic [--pass …] --out FILE';
 const { values } = parseArgs({
   options: { subjects: { type: 'string' }, pass: { type: 'string', multiple: true }, out: { type: 'string' } },
 });

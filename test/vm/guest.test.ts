@@ -1,5 +1,5 @@
 /**
- * Boots real kernels in QEMU (KVM where /dev/kvm opens, else TCG) and runs this checkout inside.
+ * Boots real kernels in QEMU (KVM where a test guest runs under it, else TCG) and runs this checkout inside.
  * Skips with the reason when qemu or a kernel is unavailable; under REQUIRE_KERNEL=1 that fails.
  * Kernels: the FUSE-BPF test kernel in ../shared/kernels/fuse-bpf-6.1/ (never copied into the repo)
  * and Debian's packaged 6.1, fetched and extracted by infra/vm/fetch-debian-kernel.sh.
@@ -9,7 +9,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkoutRoot } from '../../bench/vm/initramfs.js';
+import type { AccelChoice } from '../../bench/vm/accel.js';
 import { qemuVersion } from '../../bench/vm/qemu.js';
+import { guestFilesRoot } from '../../bench/vm/guest-files.js';
 import { runInGuest, type GuestResult } from '../../bench/vm/run.js';
 import { skipUnless } from '../helpers/kernel.js';
 
@@ -54,7 +56,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const seen: Record<string, GuestResult> = {};
 afterAll(() => {
   for (const [name, r] of Object.entries(seen)) {
-    console.info(`vm ${name}: release ${r.kernelRelease}, ${r.accel}, boot ${r.bootSeconds.toFixed(1)} s, total ${r.elapsedSeconds.toFixed(1)} s`);
+    console.info(`vm ${name}: release ${r.kernelRelease}, ${r.accel} (${r.accelReason}), boot ${r.bootSeconds.toFixed(1)} s, total ${r.elapsedSeconds.toFixed(1)} s`);
   }
 });
 
@@ -87,7 +89,7 @@ function expectSuiteResults(outDir: string, kernelRelease: string): string {
  * Boots and prints what the guest sees, runs doctor --json when the CLI has it, and with `suite` a
  * short bind,fuse seqread in the same boot (one boot and one cold tsx cache fewer under TCG).
  */
-async function probeGuest(name: string, kernel: { kernel: string; modules?: string }, suite = false): Promise<{ result: GuestResult; stdout: string; outDir: string }> {
+async function probeGuest(name: string, kernel: { kernel: string; modules?: string }, suite = false, accel?: AccelChoice): Promise<{ result: GuestResult; stdout: string; outDir: string }> {
   const outDir = join(work, name);
   mkdirSync(outDir, { recursive: true });
   const suiteLine = suite
@@ -99,6 +101,7 @@ async function probeGuest(name: string, kernel: { kernel: string; modules?: stri
     'echo "fuse_bpf=$(cat /sys/fs/fuse/features/fuse_bpf 2>/dev/null || echo absent)"',
     'grep -E "^nodev\\s+(9p|fuse|tmpfs)$|\\soverlay$" /proc/filesystems',
     'echo "node=$(node --version)"; echo "scratch=$FUSEBENCH_SCRATCH accel=$FUSEBENCH_ACCEL"; echo "vm=$FUSEBENCH_VM"',
+    'echo "accel_reason=$FUSEBENCH_ACCEL_REASON"',
     'touch /tmp/fusebench/writable && echo scratch-writable',
     // TODO(doctor): drop the branch when the lead's `bench/cli.ts doctor --json` is in every checkout.
     doctor ? `node --import tsx bench/cli.ts doctor --json > ${outDir}/doctor.json; echo "doctor=$?"` : 'echo doctor=absent',
@@ -107,7 +110,7 @@ async function probeGuest(name: string, kernel: { kernel: string; modules?: stri
   ].join('\n');
   const result = await runInGuest({
     ...kernel, outDir, memoryMiB, command: ['sh', '-c', script], stdoutFile: join(outDir, 'stdout.txt'),
-    timeoutSeconds: suite ? 420 : 240, log: quiet,
+    timeoutSeconds: suite ? 420 : 240, log: quiet, ...(accel === undefined ? {} : { accel }),
   });
   seen[name] = result;
   const stdout = result.stdout ?? '';
@@ -122,7 +125,13 @@ describe.skipIf(skipUnless(qemuProblem ?? (existsSync(fuseBpfKernel) ? undefined
   'FUSE-BPF kernel (Android 6.1, all built in)',
   () => {
     it('runs a command in the host root chroot, sees FUSE-BPF, and returns its exit code', async () => {
-      const { result, stdout } = await probeGuest('fuse-bpf', { kernel: fuseBpfKernel });
+      // Told to try KVM first: where KVM cannot run the guest, the run must fall back to TCG at once and say so.
+      const { result, stdout } = await probeGuest('fuse-bpf', { kernel: fuseBpfKernel }, false, { accel: 'kvm', reason: 'told to try kvm first' });
+      if (!existsSync('/dev/kvm')) {
+        expect(result.accel).toBe('tcg');
+        expect(result.accelReason).toMatch(/^qemu exited with code 1 under kvm before the guest printed anything: .*kvm.*; retried under tcg$/i);
+      }
+      expect(stdout).toContain(`accel_reason=${result.accelReason}\n`);
       expect(result.exitCode).toBe(7);
       expect(result.kernelRelease).toMatch(/^6\.1\./);
       expect(stdout).toContain(`release=${result.kernelRelease}`);
@@ -133,7 +142,7 @@ describe.skipIf(skipUnless(qemuProblem ?? (existsSync(fuseBpfKernel) ? undefined
       expect(stdout).toContain('scratch-writable');
       expect(JSON.parse(/^vm=(.*)$/m.exec(stdout)?.[1] ?? '{}')).toMatchObject({ kernelRelease: result.kernelRelease, share: '9p', cpus: 2, memoryMiB });
       expect(readFileSync(result.consoleLog, 'utf8')).toContain('Run /init as init process');
-      expect(existsSync(`/tmp/fusebench-vm-${process.pid}`)).toBe(false);
+      expect(existsSync(guestFilesRoot())).toBe(false);
     }, 300_000);
 
     // The short suite run on this kernel is test/vm/fuse-bpf-paths.test.ts (bind, fuse, fuse-bpf and

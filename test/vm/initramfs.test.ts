@@ -62,7 +62,7 @@ describe('host-side pieces', () => {
 
 describe('suite argv for the guest', () => {
   it('drops the guest options and makes --out absolute', async () => {
-    const { suiteArgsForGuest } = await import('../../bench/vm/run.js');
+    const { suiteArgsForGuest } = await import('../../bench/vm/guest-job.js');
     expect(suiteArgsForGuest(['run', '--kernel', '/k', '--modules=/m', '-p', 'seqread', '--out', 'rel/dir', '--initrd', '/i'], 'rel/dir'))
       .toEqual(['run', '-p', 'seqread', '--out', `${process.cwd()}/rel/dir`]);
   });

@@ -2,7 +2,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findKernelConfig, missingKernelOptions, parseKernelConfig } from '../../bench/vm/kernel-config.js';
+import { parseKernelConfig } from '../../bench/kernel-facts.js';
+import { findKernelConfig, missingKernelOptions } from '../../bench/vm/kernel-config.js';
 
 const complete = `
 CONFIG_VIRTIO_PCI=y
@@ -17,11 +18,13 @@ CONFIG_LOCALVERSION="-x"
 `;
 
 describe('kernel config check', () => {
-  it('reads y, m and strings, and treats "is not set" as absent', () => {
+  it('reads y, m and strings, "is not set" as n, which the guest counts as missing', () => {
     const config = parseKernelConfig(`${complete}# CONFIG_OVERLAY_FS is not set\n`);
     expect(config.get('CONFIG_9P_FS')).toBe('m');
     expect(config.get('CONFIG_LOCALVERSION')).toBe('"-x"');
-    expect(config.has('CONFIG_OVERLAY_FS')).toBe(false);
+    expect(config.get('CONFIG_OVERLAY_FS')).toBe('n');
+    const unset = parseKernelConfig(complete.replace('CONFIG_TMPFS=y', '# CONFIG_TMPFS is not set'));
+    expect(missingKernelOptions(unset, true)).toEqual(['CONFIG_TMPFS']);
   });
 
   it('accepts modules only when a modules dir is given', () => {

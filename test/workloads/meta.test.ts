@@ -6,7 +6,8 @@ import { datasetFor } from '../../bench/dataset.js';
 import { loadProfile } from '../../bench/profiles.js';
 import { RunRecordSchema } from '../../bench/results/schema.js';
 import { workloadRunner } from '../../bench/workloads/index.js';
-import { fixtureLayout, metaRunner, prepareFixture, tinybenchMetrics, type MetaOp, type MetaWorkload } from '../../bench/workloads/meta.js';
+import { fixtureLayout, prepareFixture } from '../../bench/workloads/meta-fixture.js';
+import { metaRunner, tinybenchMetrics, type MetaOp, type MetaWorkload } from '../../bench/workloads/meta.js';
 import { cli, FIXTURE_PROFILES } from '../helpers/cli.js';
 import { missingRootOrFio, skipUnless } from '../helpers/kernel.js';
 

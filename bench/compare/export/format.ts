@@ -32,6 +32,17 @@ export function formatChange(metric: MetricComparison): string {
   return metric.significant ? formatSignedPercent(metric.changePercent) : '~';
 }
 
+/** What the change was judged on: "÷ bind" (the ratio to the run's baseline, per round) or "absolute"; "(info)" when it gives no verdict. */
+export function formatBasis(metric: MetricComparison, comparison: Comparison): string {
+  const basis = metric.basis === 'relative' ? `÷ ${comparison.baseline}` : 'absolute';
+  return metric.gated ? basis : `${basis} (info)`;
+}
+
+/** The change of the measured medians, always shown: on a drifting machine it is context, not a verdict. */
+export function formatMeasuredChange(metric: MetricComparison): string {
+  return metric.absoluteChangePercent === null ? 'n/a' : formatSignedPercent(metric.absoluteChangePercent);
+}
+
 export function formatRatioCi(metric: MetricComparison): string {
   if (!metric.ratioCi95) return '';
   const [low, high] = metric.ratioCi95.map((ratio) => formatSignedPercent((ratio - 1) * 100));
@@ -54,6 +65,10 @@ export function keyMetrics(comparison: Comparison): MetricComparison[] {
 
 export function verdictLine(comparison: Comparison): string {
   const { improved, regressed, unchanged } = comparison.counts;
-  const threshold = `${(comparison.threshold * 100).toFixed(1).replace(/\.0$/, '')}%`;
-  return `${regressed} regressed, ${improved} improved, ${unchanged} unchanged (significant: p < ${comparison.alpha}, 95% CI of the ratio excludes 1, |change| > ${threshold})`;
+  const floor = `${(comparison.threshold * 100).toFixed(1).replace(/\.0$/, '')}%`;
+  const noise = comparison.noise ? `raised per metric by the ${comparison.noise.source} noise model of ${comparison.noise.runs} runs` : 'absolute figures need 25% without a noise model';
+  return (
+    `${regressed} regressed, ${improved} improved, ${unchanged} unchanged (verdicts on each workload's headline metric, judged ÷ ${comparison.baseline} per round where possible; ` +
+    `significant: p < ${comparison.alpha}, 95% CI of the ratio excludes 1, |change| > the metric's threshold: at least ${floor}, ${noise})`
+  );
 }

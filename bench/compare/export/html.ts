@@ -4,7 +4,7 @@
  */
 import type { Comparison, MetricComparison } from '../compare.js';
 import { escapeHtml } from '../../render/html.js';
-import { describeRun, formatChange, formatP, formatRatioCi, formatSpread, formatValue, verdictLine } from './format.js';
+import { describeRun, formatBasis, formatChange, formatMeasuredChange, formatP, formatRatioCi, formatSpread, formatValue, verdictLine } from './format.js';
 
 const style = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
@@ -19,13 +19,15 @@ tr.unchanged td.change { color: #777; }
 .warning { color: #8a5a00; }
 `;
 
-function row(metric: MetricComparison): string {
+function row(metric: MetricComparison, comparison: Comparison): string {
   const cells = [
     [metric.backend, ''],
     [metric.workload, ''],
     [`${metric.metric}${metric.unit ? ` (${metric.unit})` : ''}`, 'metric'],
     [`${formatValue(metric.base.median, '')} ${formatSpread(metric.base)}`, 'num'],
     [`${formatValue(metric.head.median, '')} ${formatSpread(metric.head)}`, 'num'],
+    [formatMeasuredChange(metric), 'num'],
+    [formatBasis(metric, comparison), ''],
     [formatChange(metric), 'num change'],
     [formatRatioCi(metric), 'num'],
     [formatP(metric.p), 'num'],
@@ -54,9 +56,9 @@ export function formatHtml(comparison: Comparison): string {
 <p><strong>${escapeHtml(verdictLine(comparison))}</strong></p>
 ${comparison.warnings.map((warning) => `<p class="warning">warning: ${escapeHtml(warning)}</p>\n`).join('')}
 <table>
-<thead><tr><th>backend</th><th>workload</th><th>metric</th><th>base median ± CI</th><th>head median ± CI</th><th>change</th><th>95% CI of change</th><th>p</th><th></th></tr></thead>
+<thead><tr><th>backend</th><th>workload</th><th>metric</th><th>base median ± CI</th><th>head median ± CI</th><th>measured</th><th>judged</th><th>change</th><th>95% CI of change</th><th>p</th><th></th></tr></thead>
 <tbody>
-${comparison.metrics.map(row).join('\n')}
+${comparison.metrics.map((metric) => row(metric, comparison)).join('\n')}
 </tbody>
 </table>
 <p class="meta">~ = not significant. Bold = headline metric of the workload. ± is the half-width of the 95% bootstrap CI of the median.</p>

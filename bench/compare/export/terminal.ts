@@ -1,6 +1,6 @@
 /** Terminal table, benchstat-like: `~` for a change that is not significant, colour only when asked. */
 import type { Comparison, MetricComparison } from '../compare.js';
-import { describeRun, formatChange, formatP, formatRatioCi, formatSpread, formatValue, keyMetrics, verdictLine } from './format.js';
+import { describeRun, formatBasis, formatChange, formatMeasuredChange, formatP, formatRatioCi, formatSpread, formatValue, keyMetrics, verdictLine } from './format.js';
 
 export interface TerminalOptions {
   /** ANSI colours: red regressed, green improved, neutral for `~`. */
@@ -11,13 +11,15 @@ export interface TerminalOptions {
 
 const paint = (code: number, text: string, on: boolean) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 
-function row(metric: MetricComparison): string[] {
+function row(metric: MetricComparison, comparison: Comparison): string[] {
   return [
     metric.backend,
     metric.workload,
     `${metric.metric}${metric.headline ? ' *' : ''}`,
     `${formatValue(metric.base.median, metric.unit)} ${formatSpread(metric.base)}`.trim(),
     `${formatValue(metric.head.median, metric.unit)} ${formatSpread(metric.head)}`.trim(),
+    formatMeasuredChange(metric),
+    formatBasis(metric, comparison),
     formatChange(metric),
     formatRatioCi(metric),
     `${formatP(metric.p)} (n=${metric.base.n}+${metric.head.n})`,
@@ -27,8 +29,8 @@ function row(metric: MetricComparison): string[] {
 
 export function formatTerminal(comparison: Comparison, options: TerminalOptions = {}): string {
   const shown = options.all ? comparison.metrics : keyMetrics(comparison);
-  const header = ['backend', 'workload', 'metric', 'base', 'head', 'change', '95% CI', 'p', ''];
-  const rows = shown.map(row);
+  const header = ['backend', 'workload', 'metric', 'base', 'head', 'measured', 'judged', 'change', '95% CI', 'p', ''];
+  const rows = shown.map((metric) => row(metric, comparison));
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column]!.length)));
   const render = (cells: string[], verdict?: string) => {
     const line = cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd();

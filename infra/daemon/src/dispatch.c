@@ -115,6 +115,16 @@ int fb_dispatch(struct fb_ctx *ctx, const void *msg, size_t len)
 
 	int r = (op && op->handler) ? op->handler(&req, &rep) : -ENOSYS;
 
+	/*
+	 * A spin, not a sleep: nanosleep's slack (50 µs by default) would make a few microseconds of
+	 * injected delay both larger and noisier than asked.
+	 */
+	if (se->opt.inject_delay_us) {
+		uint64_t until = fb_monotonic_ns() + (uint64_t)se->opt.inject_delay_us * 1000u;
+		while (fb_monotonic_ns() < until)
+			;
+	}
+
 	if (r != FB_NO_REPLY) {
 		struct fuse_out_header oh = {
 			.len = (uint32_t)sizeof(oh),

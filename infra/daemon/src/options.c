@@ -44,6 +44,8 @@ void fb_options_usage(const char *argv0)
 		"  --poll-us N                /dev/fuse: after each reply, poll for the next request for up\n"
 		"                             to N microseconds before sleeping (default 0: always sleep);\n"
 		"                             trades CPU for the daemon's wake-up latency\n"
+		"  --inject-delay-us N        spin N microseconds before every reply: a known, fixed\n"
+		"                             slowdown for proving that the nightly rule detects one\n"
 		"  --fuse-bpf-abi auto|android|rfc-v2|rfc-v3  LOOKUP backing block of --mode bpf\n"
 		"  --threads N                worker threads (default: online CPUs)\n"
 		"  --cache never|auto|always  (default auto)\n"
@@ -82,7 +84,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 {
 	enum { O_MODE = 256, O_THREADS, O_CACHE, O_WRITEBACK, O_ALLOW_OTHER, O_DEFPERM,
 	       O_FOREGROUND, O_DEBUG, O_READY_FD, O_STATS, O_FSNAME, O_HELP,
-	       O_TRANSPORT, O_URING_DEPTH, O_BPF_ABI, O_POLL_US };
+	       O_TRANSPORT, O_URING_DEPTH, O_BPF_ABI, O_POLL_US, O_INJECT_DELAY };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, 0, O_MODE },
 		{ "threads", required_argument, 0, O_THREADS },
@@ -99,6 +101,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 		{ "transport", required_argument, 0, O_TRANSPORT },
 		{ "uring-depth", required_argument, 0, O_URING_DEPTH },
 		{ "poll-us", required_argument, 0, O_POLL_US },
+		{ "inject-delay-us", required_argument, 0, O_INJECT_DELAY },
 		{ "fuse-bpf-abi", required_argument, 0, O_BPF_ABI },
 		{ 0, 0, 0, 0 },
 	};
@@ -175,6 +178,10 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 		case O_POLL_US:
 			if (parse_int(optarg, 0, 1000000, &o->poll_us))
 				return fail(why, whylen, "--poll-us must be 0..1000000 microseconds, got '%s'", optarg);
+			break;
+		case O_INJECT_DELAY:
+			if (parse_int(optarg, 0, 100000, &o->inject_delay_us))
+				return fail(why, whylen, "--inject-delay-us must be 0..100000 microseconds, got '%s'", optarg);
 			break;
 		case O_BPF_ABI:
 			if (strcmp(optarg, "auto") == 0)
