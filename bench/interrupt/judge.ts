@@ -40,6 +40,22 @@ export function lostRecords(before: string | undefined, after: string | undefine
   return earlier.filter((line, index) => later[index] !== line).length;
 }
 
+/**
+ * The exit status of a bench (run with --keep-going) that ran to its end: 0 when a run completed, 1
+ * when none did (a daemon killed in the backend's probe leaves the backend unsupported), as
+ * bench/outcome.ts decides. A line that does not parse counts as no completed run; the judge names it.
+ */
+export function statusAtEnd(runs: string | undefined): number {
+  const completed = completeLines(runs).some((line) => {
+    try {
+      return (JSON.parse(line) as { state?: unknown }).state === 'completed';
+    } catch {
+      return false;
+    }
+  });
+  return completed ? 0 : 1;
+}
+
 export function judgeCase(evidence: CaseEvidence): Verdict {
   const problems: string[] = [];
   const { leftovers } = evidence;

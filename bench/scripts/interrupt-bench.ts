@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SUITE_ROOT } from '../suite-root.js';
-import { judgeCase, type CaseEvidence } from '../interrupt/judge.js';
+import { judgeCase, statusAtEnd, type CaseEvidence } from '../interrupt/judge.js';
 import { descendantsOf, observeLeftovers, processInfo, readIfExists, stillRunning, tracefsEntries, type ProcessInfo } from '../interrupt/observe.js';
 import { ACTIONS, planCases, type Action, type InterruptCase } from '../interrupt/plan.js';
 import { RUNS_FILE } from '../results/store.js';
@@ -127,7 +127,8 @@ async function runCase(testCase: InterruptCase, total: number, root: string, pro
   const logFile = path.join(outDir, 'cli.log');
   const runsFile = path.join(outDir, RUNS_FILE);
   const tracefsBefore = tracefsEntries();
-  const args = ['run', '--profile', profileFile, '--backends', testCase.backend, '--out', outDir, '--seed', String(testCase.benchSeed), ...(testCase.traceAll ? ['--trace-all'] : [])];
+  // --keep-going: a run failed by a killed fio or daemon is what the case is about, not an error.
+  const args = ['run', '--profile', profileFile, '--backends', testCase.backend, '--out', outDir, '--seed', String(testCase.benchSeed), '--keep-going', ...(testCase.traceAll ? ['--trace-all'] : [])];
   const started = Date.now();
   const cli = startCli(args, root, logFile);
   const cliPid = cli.pid!;
@@ -171,10 +172,11 @@ async function runCase(testCase: InterruptCase, total: number, root: string, pro
   const runsAtSignal = readIfExists(runsFile);
   const at = (Date.now() - started) / 1000;
   let when: string;
-  const exits: CaseEvidence['exits'] = [];
+  // 'end': the bench ran to its end; what it must exit with depends on its records, read below.
+  const exits: { what: string; status: Exit; expected: CaseEvidence['exits'][number]['expected'] | 'end' }[] = [];
   if (!target || !running()) {
     when = aimsAtCli ? `the bench ended (${at.toFixed(1)} s) before the signal` : `the bench ended (${at.toFixed(1)} s) with ${targets.length} of ${appearance} appearance(s) of ${testCase.action === 'sigkill-fio' ? 'fio' : 'a daemon'} seen`;
-    exits.push({ what: 'the CLI', status: await exitOf(cli, EXIT_TIMEOUT_MS), expected: [0] });
+    exits.push({ what: 'the CLI', status: await exitOf(cli, EXIT_TIMEOUT_MS), expected: 'end' });
   } else {
     const signal = testCase.action === 'sigint-cli' ? 'SIGINT' : testCase.action === 'sigterm-cli' ? 'SIGTERM' : 'SIGKILL';
     watch();
@@ -189,22 +191,23 @@ async function runCase(testCase: InterruptCase, total: number, root: string, pro
       exits.push({ what: 'npm run cleanup', status: await runCleanup(root, logFile), expected: [0] });
     } else {
       // The run in progress fails and the bench goes on to its end.
-      exits.push({ what: 'the CLI', status: await exitOf(cli, EXIT_TIMEOUT_MS), expected: [0] });
+      exits.push({ what: 'the CLI', status: await exitOf(cli, EXIT_TIMEOUT_MS), expected: 'end' });
     }
   }
-  const fullSeconds = exits[0]!.status === 0 ? (Date.now() - started) / 1000 : undefined;
+  const fullSeconds = exits[0]!.expected === 'end' && typeof exits[0]!.status === 'number' ? (Date.now() - started) / 1000 : undefined;
   if (exits.some((exit) => exit.status === 'timeout')) {
     // A hang is reported; what it holds is removed so the next case starts clean.
     cli.kill('SIGKILL');
     await exitOf(cli, 10_000);
     await runCleanup(root, logFile);
   }
+  const runsAfter = readIfExists(runsFile);
   const verdict = judgeCase({
     tracefsBefore,
     runsAtSignal,
-    runsAfter: readIfExists(runsFile),
+    runsAfter,
     leftovers: observeLeftovers(root, seen.values()),
-    exits,
+    exits: exits.map((exit) => ({ ...exit, expected: exit.expected === 'end' ? [statusAtEnd(runsAfter)] : exit.expected })),
   });
   const recorded = `${(runsAtSignal ?? '').split('\n').filter(Boolean).length} record(s) before`;
   const title = `case ${String(testCase.number).padStart(String(total).length)}/${total} ${testCase.backend}${testCase.traceAll ? ' --trace-all' : ''}: ${ACTIONS[testCase.action]} ${when} (${recorded})`;

@@ -3,7 +3,7 @@
  * written before the signal that is missing or changed counts as lost, and a torn line fails the parse.
  */
 import { describe, expect, it } from 'vitest';
-import { completeLines, judgeCase, lostRecords, type CaseEvidence } from '../../bench/interrupt/judge.js';
+import { completeLines, judgeCase, lostRecords, statusAtEnd, type CaseEvidence } from '../../bench/interrupt/judge.js';
 import { actionsFor, planCases } from '../../bench/interrupt/plan.js';
 
 const record = (sequence: number) =>
@@ -59,6 +59,16 @@ describe('an interrupted case', () => {
     expect(judgeCase(evidence({ runsAfter: `${record(0)}\n{"schemaVersion":1,"sta` })).problems[0]).toMatch(/^runs\.jsonl does not parse: runs\.jsonl:2: not valid JSON/);
     expect(completeLines(`${record(0)}\n{"schemaVer`)).toEqual([record(0)]);
     expect(lostRecords(`${record(0)}\n{"schemaVer`, `${record(0)}\n`)).toBe(0);
+  });
+});
+
+describe('the exit status of a bench that ran to its end', () => {
+  it('is 0 with a completed run, 1 with none (only failed or unsupported records, or none at all)', () => {
+    const completed = JSON.stringify({ ...JSON.parse(record(1)), state: 'completed' });
+    expect(statusAtEnd(`${record(0)}\n${completed}\n`)).toBe(0);
+    expect(statusAtEnd(`${record(0)}\n`)).toBe(1);
+    expect(statusAtEnd(undefined)).toBe(1);
+    expect(statusAtEnd(`{"state":"comp\n`)).toBe(1);
   });
 });
 
