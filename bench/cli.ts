@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backendNames } from './backends/registry.js';
-import { cleanups, installSignalCleanup } from './cleanup.js';
+import { cleanups, installSignalCleanup, interruption } from './cleanup.js';
 import { defaultCollectors } from './collect/index.js';
 import { SUITE_ROOT } from './suite-root.js';
 import { UserError } from './errors.js';
@@ -239,6 +239,8 @@ export async function main(argv = process.argv): Promise<void> {
     await buildProgram().parseAsync(argv);
   } catch (error) {
     await cleanups.runAll();
+    // After a signal, whatever the interrupted code threw is no error of the user's: the handler exits.
+    if (interruption()) return;
     // Commander has printed its message (or the help); invalid input exits 2 like every user error.
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
     if (error instanceof UserError) {

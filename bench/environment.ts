@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { execa } from 'execa';
+import { trackChild } from './processes.js';
 import type { LoadedProfile } from './profiles.js';
 import { SUITE_ROOT } from './suite-root.js';
 import { AccelSchema, type Accel, type Environment } from './results/schema.js';
@@ -17,8 +18,8 @@ function cpuModel(): string {
 }
 
 async function gitFacts(): Promise<{ commit: string; dirty: boolean }> {
-  const commit = await execa('git', ['rev-parse', 'HEAD'], { cwd: SUITE_ROOT, reject: false, stdin: 'ignore' });
-  const status = await execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: SUITE_ROOT, reject: false, stdin: 'ignore' });
+  const commit = await trackChild(execa('git', ['rev-parse', 'HEAD'], { cwd: SUITE_ROOT, reject: false, stdin: 'ignore' }), 'git');
+  const status = await trackChild(execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: SUITE_ROOT, reject: false, stdin: 'ignore' }), 'git');
   return { commit: commit.failed ? 'unknown' : String(commit.stdout).trim(), dirty: !status.failed && String(status.stdout).trim() !== '' };
 }
 

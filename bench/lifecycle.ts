@@ -4,11 +4,12 @@
  *   → workload clean-up → health check → unmount
  * Set-up and clean-up of a workload's fixture stay outside what the collectors count.
  * Cleanup of each resource is registered the moment it exists, and runs even when a later phase
- * throws. The result is a record: completed, or failed with the reason.
+ * throws; after a signal no further phase starts. The result is a record: completed, or failed with
+ * the reason.
  */
 import { mkdirSync } from 'node:fs';
-import type { Backend, Mount } from './backends/types.js';
-import { cleanups, type CleanupHandle } from './cleanup.js';
+import type { Backend, Mount, UnmountResult } from './backends/types.js';
+import { cleanups, interruption, throwIfInterrupted, type CleanupHandle } from './cleanup.js';
 import type { Collector, CollectorOutput, CollectorSession } from './collect/types.js';
 import { errorMessage } from './errors.js';
 import { terminate } from './system.js';
@@ -53,22 +54,27 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
   const { backend, workload } = context;
   const startedAt = new Date().toISOString();
   const base = { schemaVersion: 1 as const, backend: backend.name, workload: workload.name, ...workload.point, startedAt, ...context.base };
-  const phase = (name: Phase) => context.onPhase?.(name);
+  const phase = (name: Phase) => {
+    throwIfInterrupted();
+    context.onPhase?.(name);
+  };
   mkdirSync(context.mountpoint, { recursive: true });
   mkdirSync(context.workDir, { recursive: true });
 
   let mount: Mount | undefined;
   const sessions: CollectorSession[] = [];
   let stopCollectors: { run: () => Promise<void>; dismiss: () => void } | undefined;
-  // A daemon that exists before its mount is complete must still be ended if we are interrupted then.
-  const processCleanups: CleanupHandle[] = [];
-  const onProcess = (pid: number) => {
-    context.recordPid(pid);
-    processCleanups.push(cleanups.push(`end process ${pid}`, () => terminate(pid)));
-  };
+  // A daemon that starts before its mount is complete is ended by the backend if the mount fails, and
+  // by the cleanup of every started process after a signal; the pid file is for `cleanup` after a kill.
+  const onProcess = context.recordPid;
+  // One unmount, shared by this code and a signal's cleanup, which may both reach for it at once.
+  let unmounting: Promise<UnmountResult> | undefined;
+  const unmountOnce = (mounted: Mount) => (unmounting ??= backend.unmount(mounted));
   const unmountCleanup = cleanups.push(`unmount ${backend.name} at ${context.mountpoint}`, async () => {
-    if (mount) await backend.unmount(mount);
+    if (mount) await unmountOnce(mount);
   });
+  // The workload goes first when cleanup runs: a mount in use can only be lazily detached.
+  let workloadCleanup: CleanupHandle | undefined;
   try {
     phase('mount');
     mount = await backend.mount({
@@ -89,6 +95,8 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
       onStart: (pid: number) => {
         workloadPid = pid;
         context.recordPid(pid);
+        workloadCleanup?.dismiss();
+        workloadCleanup = cleanups.push(`end workload ${pid}`, () => terminate(pid));
         for (const session of sessions) session.workloadStarted?.(pid);
       },
     };
@@ -100,6 +108,8 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
 
     phase('collectors-on');
     stopCollectors = cleanups.push('stop collectors', async () => {
+      // After a signal nothing collected is kept; the collectors' processes end like every other.
+      if (interruption()) return;
       await Promise.allSettled(sessions.map((session) => session.stop({ ioCount: 0, bytes: 0 })));
     });
     for (const collector of context.collectors) sessions.push(await collector.start({ mount: mounted, workDir: context.workDir, recordPid: context.recordPid }));
@@ -112,6 +122,8 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
         // A workload that fails on a FUSE mount is most often a daemon that died: say that first.
         const daemonProblem = await backend.check?.(mounted);
         throw daemonProblem ? new Error(`${daemonProblem} (workload: ${errorMessage(error)})`, { cause: error }) : error;
+      } finally {
+        workloadCleanup?.dismiss();
       }
     })();
 
@@ -130,8 +142,7 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
 
     phase('unmount');
     unmountCleanup.dismiss();
-    const unmounted = await backend.unmount(mounted);
-    for (const cleanup of processCleanups) cleanup.dismiss();
+    const unmounted = await unmountOnce(mounted);
     const failure = problem ?? unmounted.daemonFailure;
     if (failure) {
       return { ...base, state: 'failed', finishedAt: new Date().toISOString(), reason: failure, log: unmounted.daemonLog };
@@ -152,13 +163,11 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
     let reason = errorMessage(error);
     if (mount) {
       unmountCleanup.dismiss();
-      const unmounted = await backend.unmount(mount).catch((unmountError: unknown) => ({ daemonFailure: `unmount failed: ${errorMessage(unmountError)}`, daemonLog: undefined }));
+      const unmounted = await unmountOnce(mount).catch((unmountError: unknown) => ({ daemonFailure: `unmount failed: ${errorMessage(unmountError)}`, daemonLog: undefined }));
       log = unmounted.daemonLog;
-      for (const cleanup of processCleanups) cleanup.dismiss();
       if (unmounted.daemonFailure && !reason.includes(unmounted.daemonFailure)) reason = `${unmounted.daemonFailure}; ${reason}`;
     } else {
-      await unmountCleanup.run().catch(() => {});
-      for (const cleanup of processCleanups) await cleanup.run();
+      unmountCleanup.dismiss();
       log = (error as { daemonLog?: string }).daemonLog;
     }
     return { ...base, state: 'failed', finishedAt: new Date().toISOString(), reason, log };

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { getBackend } from './backends/registry.js';
 import type { Backend, Mount } from './backends/types.js';
-import { cleanups, interruption } from './cleanup.js';
+import { cleanups, interruption, throwIfInterrupted } from './cleanup.js';
 import type { Collector } from './collect/types.js';
 import { checkMemoryFor, datasetFor, prepareDataset, verifyDataset, warmDataset, type Dataset } from './dataset.js';
 import { collectEnvironment } from './environment.js';
@@ -23,7 +23,7 @@ import type { CompletedRun, Environment, RunRecord } from './results/schema.js';
 import { appendRecord, CSV_FILE, ENVIRONMENT_FILE, SUMMARY_FILE, writeFileAtomic } from './results/store.js';
 import { summarize } from './results/summary.js';
 import { expandWorkloads } from './sweep.js';
-import { acquireLock, createRunDirectory, type RunDirectory } from './scratch.js';
+import { acquireLock, createRunDirectory, removeOwnDirectories, type RunDirectory } from './scratch.js';
 import { convergedCells } from './stats.js';
 import { mountTmpfs, run as runCommand, unmount } from './system.js';
 import { fioVersion } from './workloads/fio.js';
@@ -133,13 +133,12 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   // A swept workload is one runner per point; each point is a cell in the interleaved rounds.
   const runners: WorkloadRunner[] = expandWorkloads(profile.workloads).map((workload) => workloadRunner(workload, profile, dataset, options));
 
+  // The lock and the run directory go last, once every mount is gone and every process has exited.
   const releaseLock = await acquireLock();
-  cleanups.push('release lock', releaseLock);
+  cleanups.pushLast('release lock', releaseLock);
   const scratch = createRunDirectory();
-  cleanups.push(`remove ${scratch.dir}`, async () => {
-    const { rmSync } = await import('node:fs');
-    rmSync(scratch.dir, { recursive: true, force: true });
-  });
+  // Probe directories a signal interrupted go too: like the run directory, they carry our pid.
+  cleanups.pushLast(`remove ${scratch.dir}`, () => removeOwnDirectories(scratch.root, log));
 
   const environment = await collectEnvironment(options.loaded, { seed: options.seed, argv: options.argv, fioVersion: fio, resolvedProfile: profile });
   mkdirSync(options.outDir, { recursive: true });
@@ -155,6 +154,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
 
   const supported: Backend[] = [];
   for (const [name, backend] of backendObjects) {
+    // A probe mounts: none starts after a signal (the same holds for every step that makes something).
+    throwIfInterrupted();
     const probe = await backend.probe();
     if (probe.supported) {
       supported.push(backend);
@@ -182,6 +183,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   }
 
   log(`preparing data set: ${dataset.relativeFiles.length} × ${profile.dataset.fileSize} in ${profile.lower === 'tmpfs' ? 'a tmpfs lower' : profile.lower}`);
+  throwIfInterrupted();
   const lower = await makeLower(profile, scratch, dataset);
   prepareDataset(lower.dir, dataset, options.seed);
 
@@ -235,6 +237,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       if (round + 1 >= profile.repeat.max && profile.repeat.max > profile.repeat.min) unconverged.push(...verdict.pending);
       pending = verdict.pending;
     }
+  }
+  if (interruption()) {
+    // The signal's cleanup removes everything and exits; the records of finished runs are stored.
+    await cleanups.runAll();
+    return { outDir: options.outDir, records, environment };
   }
   if (unconverged.length > 0) log(`did not converge within ${profile.repeat.max} repetitions: ${unconverged.map((cell) => `${cell.backend}/${cell.workload}`).join(', ')}`);
   await writeOutputs(unconverged);

@@ -5,6 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { UserError } from './errors.js';
+import { trackChild } from './processes.js';
+
+// Process helpers live with the registry of started processes; re-exported for the many callers here.
+export { processAlive, processCommandLine, terminate } from './processes.js';
 
 export interface MountEntry {
   mountId: number;
@@ -54,7 +58,7 @@ export function isMounted(mountpoint: string): boolean {
 }
 
 export async function run(command: string, args: string[], what: string): Promise<string> {
-  const result = await execa(command, args, { reject: false, stdin: 'ignore' });
+  const result = await trackChild(execa(command, args, { reject: false, stdin: 'ignore' }), command);
   if (result.failed) {
     const detail = String(result.stderr || result.stdout || result.shortMessage || '').trim().split('\n').slice(-3).join(' / ');
     throw new UserError(`${what} failed: ${detail}`);
@@ -76,46 +80,9 @@ export async function mountTmpfs(target: string, sizeBytes: number, name = 'fuse
  */
 export async function unmount(target: string): Promise<void> {
   if (!isMounted(target)) return;
-  const plain = await execa('umount', [target], { reject: false, stdin: 'ignore' });
+  const plain = await trackChild(execa('umount', [target], { reject: false, stdin: 'ignore' }), 'umount');
   if (!plain.failed || !isMounted(target)) return;
   await run('umount', ['-l', target], `lazy unmount of ${target}`);
 }
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function processCommandLine(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** SIGTERM, wait up to graceMs for the process to go, then SIGKILL. Only for pids this suite started. */
-export async function terminate(pid: number, graceMs = 3000): Promise<void> {
-  if (!processAlive(pid)) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!processAlive(pid)) return;
-    await sleep(20);
-  }
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}

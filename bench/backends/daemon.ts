@@ -5,9 +5,11 @@
  * and reports a daemon that died with its last stderr lines.
  */
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { UserError } from '../errors.js';
 import { abortFuseConnection, ensureFusectl } from '../fusectl.js';
+import { trackChild } from '../processes.js';
 import { findMount, sleep, terminate, unmount as unmountPath } from '../system.js';
 import type { Mount, UnmountResult } from './types.js';
 
@@ -48,6 +50,8 @@ export function startDaemon(options: StartDaemonOptions): DaemonProcess {
     cleanup: options.detachedLogFile === undefined,
   });
   if (child.pid === undefined) throw new UserError(`could not start ${options.command}`);
+  // A daemon for `npm run mount` is meant to outlive us; every other one is ended with the run.
+  if (options.detachedLogFile === undefined) trackChild(child, path.basename(options.command));
   const pid = child.pid;
   options.onProcess?.(pid);
   const lines: string[] = [];

@@ -5,13 +5,14 @@
  * carry the backing, is its own backend: fuse-bpf-daemon.ts.
  * Only kernels built with FUSE-BPF offer it; elsewhere the probe quotes what the kernel answered.
  */
-import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { errorMessage, UserError } from '../errors.js';
 import { kernelLogLines, readOptional } from '../kernel-facts.js';
 import { findMount, unmount as unmountPath } from '../system.js';
-import { scratchRoot } from '../scratch.js';
+import { trackChild } from '../processes.js';
+import { probeDirectory, removeRunDirectory } from '../scratch.js';
 import { z } from 'zod';
 import type { Backend, ProbeResult } from './types.js';
 
@@ -30,11 +31,11 @@ async function mountNoDaemon(lower: string, mountpoint: string): Promise<void> {
   const fuseFd = openSync('/dev/fuse', constants.O_RDWR);
   const dirFd = openSync(lower, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    const result = await execa('mount', ['-i', '-t', 'fuse', '-o', noDaemonMountOptions(3, 4), 'fusebench-bpf', mountpoint], {
+    const result = await trackChild(execa('mount', ['-i', '-t', 'fuse', '-o', noDaemonMountOptions(3, 4), 'fusebench-bpf', mountpoint], {
       reject: false,
       // Numeric entries pass these open fds to the child as its fds 3 and 4.
       stdio: ['ignore', 'pipe', 'pipe', fuseFd, dirFd] as unknown as ['ignore', 'pipe', 'pipe'],
-    });
+    }), 'mount');
     if (result.failed) {
       // mount(8) wraps EINVAL in a paragraph; keep its gist and let the kernel's own log line speak.
       const firstLine = String(result.stderr).trim().split('\n')[0] ?? result.shortMessage;
@@ -79,9 +80,7 @@ export const FUSE_BPF_REQUIREMENT = 'FUSE-BPF (CONFIG_FUSE_BPF: Android common k
 /** Asks the kernel itself: a daemon-less mount of an empty directory, removed at once. */
 export async function probeFuseBpf(): Promise<ProbeResult> {
   const feature = readOptional(FUSE_BPF_FEATURE_FILE);
-  const root = scratchRoot();
-  mkdirSync(root, { recursive: true });
-  const dir = mkdtempSync(path.join(root, 'probe-fuse-bpf-'));
+  const dir = probeDirectory('fuse-bpf');
   const lower = path.join(dir, 'lower');
   const mnt = path.join(dir, 'mnt');
   mkdirSync(lower);
@@ -94,7 +93,7 @@ export async function probeFuseBpf(): Promise<ProbeResult> {
     trialError = errorMessage(error);
   } finally {
     if (findMount(mnt)) await unmountPath(mnt).catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    await removeRunDirectory(dir);
   }
   return fuseBpfVerdict(feature, trialError);
 }

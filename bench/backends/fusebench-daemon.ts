@@ -3,13 +3,13 @@
  * the path the kernel takes for data, so the comparison isolates that path. The `fuse` and
  * `fuse-passthrough` backends are two modes of it.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { SUITE_ROOT } from '../suite-root.js';
 import { requestDaemonStats, type DaemonStats } from './daemon-stats-file.js';
 import { errorMessage } from '../errors.js';
-import { scratchRoot } from '../scratch.js';
+import { probeDirectory, removeRunDirectory } from '../scratch.js';
 import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForReadyLine, type DaemonProcess } from './daemon.js';
 import type { Backend, BackendIdentity, Mount, MountRequest, ProbeResult } from './types.js';
 
@@ -145,9 +145,7 @@ export function makeDaemonBackend(identity: BackendIdentity, mode: DaemonMode, v
     const refused = variant.precheck?.();
     if (refused) return { supported: false, reason: refused.reason, facts: { daemon: binary, ...variantFacts }, ...(refused.howToEnable ? { howToEnable: refused.howToEnable } : {}) };
     // The only sure answer to "does this kernel offer this mode" is a mount: try one on an empty dir.
-    const root = scratchRoot();
-    mkdirSync(root, { recursive: true });
-    const dir = mkdtempSync(path.join(root, `probe-${name}-`));
+    const dir = probeDirectory(name);
     const lower = path.join(dir, 'lower');
     const mnt = path.join(dir, 'mnt');
     mkdirSync(lower);
@@ -160,7 +158,7 @@ export function makeDaemonBackend(identity: BackendIdentity, mode: DaemonMode, v
     } catch (error) {
       return { supported: false, reason: errorMessage(error), facts: { daemon: binary, ...variantFacts } };
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await removeRunDirectory(dir);
     }
   }
 

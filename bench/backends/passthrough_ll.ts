@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { z } from 'zod';
+import { trackChild } from '../processes.js';
 import { SUITE_ROOT } from '../suite-root.js';
 import { fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount } from './daemon.js';
 import type { Backend, ProbeResult } from './types.js';
@@ -15,7 +16,7 @@ export const PASSTHROUGH_LL_BINARY = path.join(SUITE_ROOT, 'build', 'passthrough
 const EXAMPLE_SOURCE = '/usr/share/doc/libfuse3-dev/examples/passthrough_ll.c';
 
 async function libfuseVersion(): Promise<string> {
-  const result = await execa('pkg-config', ['--modversion', 'fuse3'], { reject: false, stdin: 'ignore' });
+  const result = await trackChild(execa('pkg-config', ['--modversion', 'fuse3'], { reject: false, stdin: 'ignore' }), 'pkg-config');
   return result.failed ? 'unknown' : String(result.stdout).trim();
 }
 

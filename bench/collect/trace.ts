@@ -11,6 +11,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { trackChild } from '../processes.js';
 import type { Mount } from '../backends/types.js';
 import { cleanups } from '../cleanup.js';
 import { errorMessage, UserError } from '../errors.js';
@@ -233,6 +234,7 @@ async function startBpftrace(binary: string, scriptFile: string, options: { read
     // Room for every request in flight at once (@start) and every syscall number; the default is 4096.
     env: { BPFTRACE_MAP_KEYS_MAX: '65536' },
   });
+  trackChild(child, 'bpftrace');
   const pid = child.pid;
   if (pid === undefined) {
     await child;

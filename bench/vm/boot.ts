@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { cleanups } from '../cleanup.js';
+import { trackChild } from '../processes.js';
 import { accelVariable } from './accel.js';
 import { ConsoleLines, markerReader, panicOf } from './console.js';
 import { qemuBinary } from './qemu.js';
@@ -55,7 +56,7 @@ export function boot(args: string[], watch: BootWatch): Promise<BootOutcome> {
   let finished = false;
   let onFinished = (): void => {};
 
-  const child = spawn(qemuBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = trackChild(spawn(qemuBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] }), 'qemu');
   // On a signal or an error the suite's one cleanup pass ends this qemu (by its pid) and waits for it.
   const cleanup = cleanups.push(`end qemu ${child.pid ?? '(not started)'}`, async () => {
     if (finished) return;

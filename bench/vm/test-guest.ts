@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanups } from '../cleanup.js';
+import { trackChild } from '../processes.js';
 import type { GuestObservation } from './accel.js';
 import { accelArgs, qemuBinary, type GuestAccel } from './qemu.js';
 
@@ -57,11 +58,11 @@ export async function bootTestGuest(accel: GuestAccel, options: { dir: string; t
   const seconds = (): number => (Date.now() - started) / 1000;
   try {
     return await new Promise<GuestObservation>((resolve) => {
-      const child = spawn(qemuBinary, [
+      const child = trackChild(spawn(qemuBinary, [
         ...accelArgs(accel), '-smp', '1', '-m', '16',
         '-nodefaults', '-display', 'none', '-serial', 'stdio', '-no-reboot',
         '-bios', image, '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
-      ], { stdio: ['ignore', 'pipe', 'pipe'] });
+      ], { stdio: ['ignore', 'pipe', 'pipe'] }), 'qemu (test guest)');
       const cleanup = cleanups.push(`end the ${accel} test guest`, () => {
         child.kill('SIGKILL');
       });

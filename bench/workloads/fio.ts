@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { endProcessesReferencing, trackChild } from '../processes.js';
 import { UserError } from '../errors.js';
 import type { FioWorkload } from '../profiles.js';
 import { renderJobFile, type FioOptionValue } from './fio-options.js';
@@ -150,6 +151,10 @@ export async function runFio(jobText: string, workDir: string, options: { onStar
     timeout: options.timeoutMs,
     forceKillAfterDelay: 2000,
   });
+  trackChild(child, 'fio');
+  // fio forks a process per job, which outlives a fio killed by SIGKILL and holds its output pipes
+  // open, so the result would never come: once fio itself has exited, end what is left of its jobs.
+  child.once('exit', () => void endProcessesReferencing(jobFile));
   if (child.pid !== undefined) options.onStart?.(child.pid);
   const result = await child;
   if (result.failed) {
@@ -167,7 +172,7 @@ export async function runFio(jobText: string, workDir: string, options: { onStar
 }
 
 export async function fioVersion(): Promise<string> {
-  const result = await execa('fio', ['--version'], { reject: false, stdin: 'ignore' });
+  const result = await trackChild(execa('fio', ['--version'], { reject: false, stdin: 'ignore' }), 'fio --version');
   if (result.failed) throw new UserError('fio is not installed or does not run', 'Run `npm run setup` (it installs fio with apt-get).');
   return String(result.stdout).trim();
 }

@@ -4,14 +4,13 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { defaultCollectors } from '../../bench/collect/index.js';
 import { traceCollector, traceOutput, TRACEFS } from '../../bench/collect/trace.js';
 import { parseTraceOutput } from '../../bench/collect/trace-parse.js';
 import { processAlive, readMounts } from '../../bench/system.js';
 import { runFio } from '../../bench/workloads/fio.js';
-import { ROOT } from '../helpers/cli.js';
+import { tsNode } from '../helpers/cli.js';
 import { missingRootOrFio, skipUnless } from '../helpers/kernel.js';
 import { collectAround, daemonBuilt, merged, mountForTest, writeFileOfSize, type TestMount } from './helpers.js';
 
@@ -135,7 +134,7 @@ describe.skipIf(skipUnless(missingTracing()))('collectors on real mounts', () =>
 
   it('SIGINT while tracing ends bpftrace and unmounts, with exit status 130', async () => {
     const before = instances();
-    const child = execa(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(import.meta.dirname, 'sigint-child.ts')], { reject: false, cwd: ROOT, all: true });
+    const child = tsNode(path.join(import.meta.dirname, 'sigint-child.ts'));
     let output = '';
     await new Promise<void>((resolve, reject) => {
       child.all!.on('data', (chunk: Buffer) => {
