@@ -7,7 +7,6 @@
 
 #include "ops.h"
 #include "ops_common.h"
-#include "ops_lock.h"
 #include "passthrough.h"
 
 /* Flags for the lower open; the kernel's O_CREAT/O_EXCL only matter for CREATE. */
@@ -139,8 +138,6 @@ FB_HANDLER(fb_op_flush)
 	(void)rep;
 	if (!in)
 		return -EINVAL;
-	/* A close by this lock owner drops its POSIX locks on the inode. */
-	fb_lock_owner_release(req->se, fb_req_inode(req), in->lock_owner);
 	/* close() of a duplicate gives the lower fs its close-time work (e.g. NFS flush). */
 	int d = dup(fb_fh_fd(in->fh));
 	if (d < 0)
