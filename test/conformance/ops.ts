@@ -28,15 +28,17 @@ export async function attempt<T>(fn: () => Promise<T> | T): Promise<Outcome<T>> 
 export type PyOp = { op: string } & Record<string, unknown>;
 
 export interface RunAs {
-  /** Run as this uid/gid with no supplementary groups (setpriv). */
+  /** Run as this uid/gid (setpriv), with these supplementary groups (default none). */
   uid: number;
   gid: number;
+  groups?: number[];
 }
 
 function pythonCommand(ops: PyOp[], as?: RunAs): [string, string[]] {
   const python = [PYTHON, '-c', FSOPS, JSON.stringify(ops)];
   if (!as) return [PYTHON, python.slice(1)];
-  return ['setpriv', [`--reuid=${as.uid}`, `--regid=${as.gid}`, '--clear-groups', ...python]];
+  const groups = as.groups?.length ? `--groups=${as.groups.join(',')}` : '--clear-groups';
+  return ['setpriv', [`--reuid=${as.uid}`, `--regid=${as.gid}`, groups, ...python]];
 }
 
 /** Every python process a case started that has not exited yet: what a hung case leaves to end. */

@@ -1,5 +1,6 @@
 /** The conformance topics by name, for runners that pick topics from the command line. */
 import type { ConformanceCase } from './harness.js';
+import { aclCases } from './acl.cases.js';
 import { dataCases } from './data.cases.js';
 import { locksCases } from './locks.cases.js';
 import { metadataCases } from './metadata.cases.js';
@@ -14,4 +15,5 @@ export const conformanceTopics: Record<string, ConformanceCase[]> = {
   permissions: permissionsCases,
   'sync-mmap-locks': syncMmapLocksCases,
   locks: locksCases,
+  acl: aclCases,
 };

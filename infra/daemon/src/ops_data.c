@@ -72,6 +72,7 @@ FB_HANDLER(fb_op_create)
 		return -EINVAL;
 	struct fb_inode *parent = fb_req_inode(req);
 
+	fb_caller_umask(in->umask);
 	fb_creds_enter(req);
 	int fd = openat(parent->fd, name, lower_flags(req->se, in->flags, O_EXCL) | O_CREAT, in->mode);
 	int err = errno;
