@@ -40,6 +40,10 @@ export interface DaemonKnobs {
   pollMicros?: number;
   /** --mode bpf: which LOOKUP backing block to send (auto: android when the kernel says fuse_bpf). */
   fuseBpfAbi?: FuseBpfAbi;
+  /** The mount's type becomes fuse.<subtype> (default fuse.fusebench). */
+  subtype?: string;
+  /** Mount options as a mount helper passes them (-o), e.g. "ro,noatime"; the daemon checks each. */
+  mountOptions?: string;
 }
 
 export function daemonArgs(
@@ -58,6 +62,8 @@ export function daemonArgs(
   if (knobs.defaultPermissions) args.push('--default-permissions');
   if (knobs.debug) args.push('--debug');
   if (knobs.pollMicros) args.push('--poll-us', String(knobs.pollMicros));
+  if (knobs.subtype) args.push('--subtype', knobs.subtype);
+  if (knobs.mountOptions) args.push('--mount-options', knobs.mountOptions);
   return [...args, paths.lower, paths.mountpoint];
 }
 
@@ -167,6 +173,7 @@ export function makeDaemonBackend(name: string, mode: DaemonMode, summary: strin
       needsDaemon: true,
       fuse: true,
       writable: true,
+      mountOptions: true,
       ...(mode === 'passthrough' ? { needsKernelFeature: 'FUSE passthrough (Linux 6.9+, CONFIG_FUSE_PASSTHROUGH)' } : {}),
       ...(variant.needsKernelFeature ? { needsKernelFeature: variant.needsKernelFeature } : {}),
     },

@@ -13,6 +13,8 @@ export interface BackendCapabilities {
   writable: boolean;
   /** A kernel feature without which probe() says unsupported, for doctor's table. */
   needsKernelFeature?: string;
+  /** Takes mount options as a mount helper gets them and a FUSE subtype (options mountOptions, subtype). */
+  mountOptions?: boolean;
 }
 
 export type ProbeResult =
