@@ -181,8 +181,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--daemon-cache <policy>', 'our daemon: entry/attr timeouts and keep_cache').choices(['never', 'auto', 'always']))
     .option('--debug', 'our daemon: log every request and reply to its log file')
     .option('-o, --mount-options <list>', 'our daemon and passthrough_ll: mount options as a mount helper gets them (ro, noatime, allow_other, default_permissions, …)')
-    .option('--subtype <name>', 'our daemon and passthrough_ll: mount type fuse.NAME (e.g. for fstests\' FUSE_SUBTYP)')
-    .action(async (mountpoint: string, options: { backend: string; lower: string; profile?: string; external?: string; threads?: number; daemonCache?: string; debug?: boolean; mountOptions?: string; subtype?: string }) => {
+    .option('--subtype <name>', 'our daemon and passthrough_ll: mount type fuse.NAME')
+    .option('--no-subtype', 'our daemon: mount type fuse (what libfuse daemons show without -o subtype=, and fstests expects)')
+    .action(async (mountpoint: string, options: { backend: string; lower: string; profile?: string; external?: string; threads?: number; daemonCache?: string; debug?: boolean; mountOptions?: string; subtype?: string | false }) => {
       const fromProfile = options.profile ? (loadProfile(options.profile).profile.backendOptions[options.backend] ?? {}) : {};
       const backendOptions: Record<string, unknown> = { ...fromProfile };
       if (options.external) backendOptions.command = options.external;
@@ -190,7 +191,7 @@ export function buildProgram(): Command {
       if (options.daemonCache) backendOptions.cache = options.daemonCache;
       if (options.debug) backendOptions.debug = true;
       if (options.mountOptions) backendOptions.mountOptions = options.mountOptions;
-      if (options.subtype) backendOptions.subtype = options.subtype;
+      if (options.subtype !== undefined) backendOptions.subtype = options.subtype;
       const record = await mountForUser({ backend: options.backend, lower: options.lower, mountpoint, backendOptions });
       console.log(`${record.backend} mounted at ${record.mountpoint}${record.daemonPid ? ` (daemon pid ${record.daemonPid}, log in ${record.workDir})` : ''}`);
       console.log(`remove it with: npm run umount -- ${record.mountpoint}`);

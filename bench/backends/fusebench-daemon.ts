@@ -40,8 +40,8 @@ export interface DaemonKnobs {
   pollMicros?: number;
   /** --mode bpf: which LOOKUP backing block to send (auto: android when the kernel says fuse_bpf). */
   fuseBpfAbi?: FuseBpfAbi;
-  /** The mount's type becomes fuse.<subtype> (default fuse.fusebench). */
-  subtype?: string;
+  /** The mount's type becomes fuse.<subtype> (default fuse.fusebench); false: plain fuse, as libfuse without -o subtype=. */
+  subtype?: string | false;
   /** Mount options as a mount helper passes them (-o), e.g. "ro,noatime"; the daemon checks each. */
   mountOptions?: string;
 }
@@ -62,7 +62,8 @@ export function daemonArgs(
   if (knobs.defaultPermissions) args.push('--default-permissions');
   if (knobs.debug) args.push('--debug');
   if (knobs.pollMicros) args.push('--poll-us', String(knobs.pollMicros));
-  if (knobs.subtype) args.push('--subtype', knobs.subtype);
+  if (knobs.subtype === false) args.push('--no-subtype');
+  else if (knobs.subtype) args.push('--subtype', knobs.subtype);
   if (knobs.mountOptions) args.push('--mount-options', knobs.mountOptions);
   return [...args, paths.lower, paths.mountpoint];
 }

@@ -1,7 +1,8 @@
 /**
  * Mounting the way other test suites do: the daemon's --subtype and -o mount options (type fuse.NAME,
  * fsname, ro, noatime; an unknown option refused by name), and the mount(8) helper in
- * infra/mount-helper, which goes through `npm run mount` and leaves remounts to mount(2).
+ * infra/mount-helper, which goes through `npm run mount` (type plain fuse) and leaves remounts to
+ * mount(2).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ describe('daemonArgs', () => {
   it('passes subtype and mountOptions as --subtype and --mount-options', () => {
     const args = daemonArgs('plain', { subtype: 'fstests', mountOptions: 'ro,noatime' }, { lower: '/l', mountpoint: '/m', statsFile: '/s' });
     expect(args).toEqual(expect.arrayContaining(['--subtype', 'fstests', '--mount-options', 'ro,noatime']));
+    expect(daemonArgs('plain', { subtype: false }, { lower: '/l', mountpoint: '/m', statsFile: '/s' })).toContain('--no-subtype');
   });
 });
 
@@ -49,7 +51,7 @@ describe.skipIf(skipUnless(await backendUnavailable('fuse')))('mount options on 
     expect(refusal('remount,ro')).toMatch(/remount: the daemon makes a new mount; change an existing one with mount -i -o remount/);
   });
 
-  it('the mount(8) helper mounts through npm run mount (type from its name, SOURCE as fsname), remounts read-only and back', { timeout: 90_000 }, async () => {
+  it('the mount(8) helper mounts through npm run mount (type fuse, as fstests wants; SOURCE as fsname), remounts read-only and back', { timeout: 90_000 }, async () => {
     const dir = mkdtempSync('/tmp/fb-conf-helper-');
     const lower = path.join(dir, 'lower');
     const mnt = path.join(dir, 'mnt');
@@ -62,7 +64,7 @@ describe.skipIf(skipUnless(await backendUnavailable('fuse')))('mount options on 
       expect(mounted.exitCode, mounted.all).toBe(0);
       expect(mounted.stdout).toBe('');
       const entry = findMount(mnt);
-      expect({ fsType: entry?.fsType, source: entry?.source }).toEqual({ fsType: 'fuse.fusebench', source: 'non1' });
+      expect({ fsType: entry?.fsType, source: entry?.source }).toEqual({ fsType: 'fuse', source: 'non1' });
       writeFileSync(path.join(mnt, 'f'), 'through the helper');
       await execa(HELPER, ['non1', mnt, '-o', 'remount,ro'], { env });
       expect(findMount(mnt)?.options.split(',')).toContain('ro');

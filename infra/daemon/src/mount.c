@@ -23,7 +23,7 @@ int fb_mount(const struct fb_options *o, char *why, size_t whylen)
 	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0%s%s", fd,
 		 o->allow_other ? ",allow_other" : "",
 		 o->default_permissions ? ",default_permissions" : "");
-	snprintf(fstype, sizeof(fstype), "fuse.%s", o->subtype);
+	snprintf(fstype, sizeof(fstype), o->subtype[0] ? "fuse.%s" : "fuse", o->subtype);
 	if (mount(o->fsname, o->mnt, fstype, o->mount.flags, opts) < 0) {
 		int err = errno;
 		snprintf(why, whylen, "mount -t %s %s on %s (%s, flags 0x%lx): %s", fstype, o->fsname, o->mnt,

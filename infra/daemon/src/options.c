@@ -56,6 +56,7 @@ void fb_options_usage(const char *argv0)
 		"  --stats FILE               JSON stats on exit and on SIGUSR1\n"
 		"  --fsname NAME              mount source (default fusebench)\n"
 		"  --subtype NAME             mount type fuse.NAME (default fusebench)\n"
+		"  --no-subtype               mount type fuse, as libfuse mounts without -o subtype=\n"
 		"  -o, --mount-options LIST   mount options, as a mount helper gets them: ro, rw, noatime,\n"
 		"                             relatime, nosuid, nodev, noexec, sync, dirsync and their\n"
 		"                             opposites, allow_other, default_permissions, fsname=, subtype=\n"
@@ -87,7 +88,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 {
 	enum { O_MODE = 256, O_THREADS, O_CACHE, O_WRITEBACK, O_ALLOW_OTHER, O_DEFPERM,
 	       O_FOREGROUND, O_DEBUG, O_READY_FD, O_STATS, O_FSNAME, O_HELP,
-	       O_TRANSPORT, O_URING_DEPTH, O_BPF_ABI, O_POLL_US, O_SUBTYPE, O_MOUNT_OPTIONS = 'o' };
+	       O_TRANSPORT, O_URING_DEPTH, O_BPF_ABI, O_POLL_US, O_SUBTYPE, O_NO_SUBTYPE, O_MOUNT_OPTIONS = 'o' };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, 0, O_MODE },
 		{ "threads", required_argument, 0, O_THREADS },
@@ -101,6 +102,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 		{ "stats", required_argument, 0, O_STATS },
 		{ "fsname", required_argument, 0, O_FSNAME },
 		{ "subtype", required_argument, 0, O_SUBTYPE },
+		{ "no-subtype", no_argument, 0, O_NO_SUBTYPE },
 		{ "mount-options", required_argument, 0, O_MOUNT_OPTIONS },
 		{ "help", no_argument, 0, O_HELP },
 		{ "transport", required_argument, 0, O_TRANSPORT },
@@ -174,6 +176,9 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 				return fail(why, whylen, "--subtype must be 1..%d characters without commas, spaces or '=', got '%s'",
 					    FB_MOUNT_NAME_MAX - 1, optarg);
 			o->subtype = optarg;
+			break;
+		case O_NO_SUBTYPE:
+			o->subtype = "";
 			break;
 		case O_MOUNT_OPTIONS: {
 			char reason[256];

@@ -46,7 +46,7 @@ struct fb_options {
 	int ready_fd;		/* -1: none */
 	const char *stats_path;	/* NULL: none */
 	const char *fsname;
-	const char *subtype;	/* the mount's type is fuse.<subtype> */
+	const char *subtype;	/* the mount's type is fuse.<subtype>, or fuse when "" */
 	struct fb_mount_opts mount;	/* from -o: MS_* flags (and fsname=, subtype=) */
 	const char *lower;
 	const char *mnt;
