@@ -64,7 +64,7 @@ static int named(char *dst, const char *opt, const char *prefix, char *why, size
 			 opt, FB_MOUNT_NAME_MAX - 1);
 		return -1;
 	}
-	snprintf(dst, FB_MOUNT_NAME_MAX, "%s", value);
+	memcpy(dst, value, strlen(value) + 1);	/* fits: fb_mount_name_ok checked the length */
 	return 0;
 }
 
