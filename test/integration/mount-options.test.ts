@@ -5,7 +5,7 @@
  * mount(2).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,24 @@ describe.skipIf(skipUnless(await backendUnavailable('fuse')))('mount options on 
       expect(entry?.options.split(',')).toEqual(expect.arrayContaining(['ro', 'noatime', 'nosuid', 'nodev', 'allow_other']));
       expect(await attempt(() => writeFileSync(path.join(mounted.mnt, 'f'), 'x'))).toEqual({ errno: 'EROFS' });
     });
+  });
+
+  // In passthrough mode the kernel reads through a backing file it opens itself, with the caller's
+  // open flags, on the lower's mount: the lower's atime rules apply, not the FUSE mount's noatime
+  // (fs/fuse/passthrough.c, Linux 6.18), and the daemon's O_NOATIME on its own fd cannot change that.
+  it.each([
+    ['fuse', 'unchanged'],
+    ['fuse-passthrough', 'moved'],
+  ])('%s: after a read through a noatime mount the lower atime is %s; through a relatime one it has moved', async (backend, underNoatime) => {
+    const twoDaysAgo = Date.now() / 1000 - 2 * 86400;
+    const lowerAtimeAfterRead = (mountOptions: string) =>
+      withMountedBackend(backend, { mountOptions }, async (mounted) => {
+        writeFileSync(path.join(mounted.lower, 'f'), 'data');
+        utimesSync(path.join(mounted.lower, 'f'), twoDaysAgo, twoDaysAgo);
+        readFileSync(path.join(mounted.mnt, 'f'));
+        return Math.round(statSync(path.join(mounted.lower, 'f')).atimeMs / 1000) === Math.round(twoDaysAgo) ? 'unchanged' : 'moved';
+      });
+    expect({ noatime: await lowerAtimeAfterRead('noatime'), relatime: await lowerAtimeAfterRead('relatime') }).toEqual({ noatime: underNoatime, relatime: 'moved' });
   });
 
   it('refuses an unknown option and a remount by name', () => {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -21,6 +22,18 @@ static int lower_flags(const struct fb_session *se, uint32_t kflags, int keep)
 		f &= ~O_APPEND;
 	}
 	return f | O_CLOEXEC;
+}
+
+/*
+ * On a noatime mount, reads through it (served by us, or by the kernel from a
+ * passthrough backing file) must not change the lower file's atime. Set once
+ * we are root again: O_NOATIME needs ownership or CAP_FOWNER, which a caller
+ * opening someone else's file with O_CREAT lacks.
+ */
+static void keep_atime(const struct fb_session *se, int fd)
+{
+	if (se->opt.mount.flags & MS_NOATIME)
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NOATIME);
 }
 
 /* Fill fuse_open_out for a freshly opened lower fd; may register a backing file. */
@@ -59,6 +72,7 @@ FB_HANDLER(fb_op_open)
 	int fd = open(path, lower_flags(req->se, in->flags, 0));
 	if (fd < 0)
 		return -errno;
+	keep_atime(req->se, fd);
 	struct fuse_open_out *out = fb_reply_struct(rep, sizeof(*out));
 	fill_open_out(req->se, out, fb_req_inode(req), fd);
 	return 0;
@@ -79,6 +93,7 @@ FB_HANDLER(fb_op_create)
 	fb_creds_leave(req);
 	if (fd < 0)
 		return -err;
+	keep_atime(req->se, fd);
 
 	struct {
 		struct fuse_entry_out e;
