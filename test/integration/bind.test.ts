@@ -1,17 +1,18 @@
 /**
  * The harness end to end on a real bind mount: real fio, real mounts, real signals.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RunRecordSchema, SummarySchema } from '../../bench/results/schema.js';
 import { readMounts } from '../../bench/system.js';
 import { cli, FIXTURE_PROFILES } from '../helpers/cli.js';
 import { missingRootOrFio, skipUnless } from '../helpers/kernel.js';
 
-// A scratch root of its own, so processes and mounts of this test are told apart from anyone else's.
-const scratch = '/tmp/fb-test-bind';
+// A scratch root of its own (this process's), so processes and mounts of this test are told apart from
+// anyone else's, and the same test running at once from another checkout cannot hold its lock.
+const scratch = `/tmp/fb-test-bind-${process.pid}`;
 const env = { FUSEBENCH_SCRATCH: scratch };
 const suiteMounts = () => readMounts().filter((entry) => entry.mountpoint.startsWith(`${scratch}/`));
 const childProcessesOf = (pid: number): number[] => {
@@ -34,6 +35,11 @@ const processesNamed = (pattern: RegExp): number[] =>
     .map(Number);
 
 describe.skipIf(skipUnless(missingRootOrFio()))('bench on a real bind mount', () => {
+  afterAll(() => {
+    // The runs removed their own directories; the root goes too unless something is still mounted in it.
+    if (suiteMounts().length === 0) rmSync(scratch, { recursive: true, force: true });
+  });
+
   it('a 2-second fio job gives records with non-zero bandwidth, a summary and a CSV, and leaves nothing mounted', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'bench-bind-'));
     const result = await cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'tiny-seqread.yaml'), '--backends', 'bind', '--runtime', '2', '--repeat', '2', '--out', out], { env });
@@ -69,7 +75,7 @@ describe.skipIf(skipUnless(missingRootOrFio()))('bench on a real bind mount', ()
         if (output.includes('[2/4]')) resolve();
       });
     });
-    await sawSecondRun;
+    await Promise.race([sawSecondRun, child.then((result) => expect.fail(`the run ended before its second repetition:\n${result.all}`))]);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const oursBefore = processesNamed(new RegExp(scratch));
     expect(oursBefore.length, 'fio (and collectors) running in the scratch root').toBeGreaterThan(0);
