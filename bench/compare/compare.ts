@@ -11,7 +11,6 @@ import { UserError } from '../errors.js';
 import { metricDefinition, type Better } from '../results/metrics.js';
 import type { Accel } from '../results/schema.js';
 import { DEFAULT_THRESHOLD, judgeChange, sideStats, SIGNIFICANCE_ALPHA, type Judgement, type SideStats, type Verdict } from '../results/verdict.js';
-import { median } from '../stats.js';
 import { pairedSamples, type Basis } from './basis.js';
 import type { LoadedResults } from './load.js';
 import { thresholdFor, type NoiseModel } from './noise.js';
@@ -136,21 +135,22 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
       const gated = metric === headline;
       const statistics = judgeChange(paired.base, paired.head, direction.better, { threshold, seed });
       const judged = gated ? statistics : { ...statistics, verdict: 'unchanged' as const };
-      const baseMedian = median(baseCell.samples[metric]!);
+      // base and head describe what was measured; ratio, CI, p and verdict are of the judged basis.
+      const measuredBase = paired.basis === 'relative' ? sideStats(baseCell.samples[metric]!, seed) : judged.base;
+      const measuredHead = paired.basis === 'relative' ? sideStats(headCell.samples[metric]!, seed + 1) : judged.head;
       metrics.push({
         ...key,
         ...sweepFields(headCell),
         label: direction.label,
         unit: direction.unit,
         better: direction.better,
-        headline: metric === headline,
+        headline: gated,
         ...judged,
-        // base and head describe what was measured; ratio, CI, p and verdict are of the judged basis.
-        base: paired.basis === 'relative' ? sideStats(baseCell.samples[metric]!, seed) : judged.base,
-        head: paired.basis === 'relative' ? sideStats(headCell.samples[metric]!, seed + 1) : judged.head,
+        base: measuredBase,
+        head: measuredHead,
         basis: paired.basis,
         gated,
-        absoluteChangePercent: baseMedian === 0 ? null : (median(headCell.samples[metric]!) / baseMedian - 1) * 100,
+        absoluteChangePercent: measuredBase.median === 0 ? null : (measuredHead.median / measuredBase.median - 1) * 100,
         threshold,
         thresholdSource: source,
       });
