@@ -140,7 +140,7 @@ describe('when a real run under kvm retries under tcg', () => {
 describe('doctor', () => {
   const report = (vm: DoctorReport['vm']): DoctorReport => ({
     kernel: { release: '6.18.0', config: {}, fuseParameters: {}, fuseFeatures: {}, tracepoints: {}, devFuse: true },
-    features: [], backends: [], vm,
+    features: [], backends: [], daemonAccounting: 'by pid only: test', vm,
   });
   it('says which accelerator guests get, why, and how to force either', () => {
     const text = formatDoctor(report({ accel: 'tcg', reason: 'kvm guest silent for 10 s' }));
