@@ -45,11 +45,16 @@ function detect(): CgroupSupport {
   const where = chosen ? `FUSEBENCH_CGROUP_ROOT=${chosen}` : 'cgroup2';
   if (!root) return { mode: 'pid', reason: 'no cgroup2 hierarchy is mounted' };
   if (!existsSync(path.join(root, 'cgroup.procs'))) return { mode: 'pid', reason: `${where}: ${root} is not a cgroup2 directory (no cgroup.procs)` };
+  // The test is the directory this run's daemons will live in (made and removed: a run with no daemon leaves nothing).
+  const runDir = path.join(root, SUITE_DIR, `run-${process.pid}`);
   try {
-    mkdirSync(path.join(root, SUITE_DIR), { recursive: true });
+    // Level by level: a recursive mkdir reports a read-only hierarchy as ENOENT.
+    mkdirIfMissing(path.dirname(runDir));
+    mkdirIfMissing(runDir);
   } catch (error) {
-    return { mode: 'pid', reason: `${where}: cannot create ${path.join(root, SUITE_DIR)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    return { mode: 'pid', reason: `${where}: cannot create ${runDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
   }
+  rmdirQuietly(runDir);
   if (!existsSync(path.join(root, SUITE_DIR, 'cgroup.kill'))) {
     return { mode: 'pid', reason: `${where}: ${root} has no cgroup.kill (Linux 5.14+ is needed to end a daemon's every process at once)` };
   }
@@ -176,6 +181,14 @@ export async function removeCgroup(dir: string, timeoutMs = 10_000): Promise<voi
   rmdirQuietly(dir);
   const parent = path.dirname(dir);
   if (/^run-\d+$/.test(path.basename(parent))) rmdirQuietly(parent);
+}
+
+function mkdirIfMissing(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 /** rmdir that leaves a cgroup still in use (EBUSY, ENOTEMPTY) or already gone alone. */

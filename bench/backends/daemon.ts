@@ -4,7 +4,7 @@
  * resolves only when the mount answers I/O; unmount() leaves nothing mounted and the process reaped,
  * and reports a daemon that died with its last stderr lines.
  */
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { commandInCgroup, createDaemonCgroup, type DaemonCgroup } from '../cgroups.js';
@@ -56,7 +56,22 @@ export interface StartDaemonOptions {
   mayDaemonize?: boolean;
 }
 
+/** The program a command names, if it can be run: a path, or a name found on PATH. */
+function findExecutable(command: string): string | undefined {
+  const candidates = command.includes('/') ? [command] : (process.env.PATH ?? '').split(':').filter(Boolean).map((dir) => path.join(dir, command));
+  return candidates.find((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return statSync(candidate).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
 export function startDaemon(options: StartDaemonOptions): DaemonProcess {
+  // Checked here, since behind the cgroup's shell a missing program would only be an exit status 127.
+  if (!findExecutable(options.command)) throw new UserError(`could not start ${options.command}: no such executable file`);
   const output = options.detachedLogFile ? ({ file: options.detachedLogFile, append: true } as const) : ('pipe' as const);
   // A daemon left for the user outlives the run, so it cannot live in the run's cgroup.
   const placement = options.detachedLogFile === undefined ? createDaemonCgroup(path.basename(options.command)) : { reason: 'left mounted for the user (npm run mount), outliving the run' };
