@@ -97,7 +97,8 @@ function ownerOf(name: string): number | undefined {
  * the daemons' cgroups with whatever still runs in them, and a stale lock. Leaves live runs alone.
  */
 export async function cleanupLeftovers(root = scratchRoot(), log: (line: string) => void = console.log): Promise<number> {
-  if (!existsSync(root)) return 0;
+  // What a daemon forked or daemonized into is ended with its cgroup, after the unmounts below.
+  if (!existsSync(root)) return removeLeftoverCgroups(log);
   let removed = 0;
   const leftDirs = readdirSync(root).filter((name) => {
     const owner = ownerOf(name);
@@ -108,7 +109,6 @@ export async function cleanupLeftovers(root = scratchRoot(), log: (line: string)
     removed += await endRecordedProcesses(dir, log);
     removed += await removeRunDirectory(dir, log);
   }
-  // After the unmounts: what a daemon forked or daemonized into is ended with its cgroup.
   removed += await removeLeftoverCgroups(log);
   const lockFile = path.join(root, 'lock');
   const holder = readLockHolder(lockFile);
