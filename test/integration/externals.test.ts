@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findCgroup2Mount } from '../../bench/cgroups.js';
 import { EnvironmentSchema, RunRecordSchema } from '../../bench/results/schema.js';
 import { readMounts } from '../../bench/system.js';
-import { cli, FIXTURE_PROFILES, ROOT, tsNode } from '../helpers/cli.js';
+import { cli, FIXTURE_PROFILES, ROOT } from '../helpers/cli.js';
 import { missingRootOrFio, skipUnless } from '../helpers/kernel.js';
 
 const PASSTHROUGH_LL = path.join(ROOT, 'build', 'passthrough_ll');
@@ -47,10 +47,10 @@ describe.skipIf(skipUnless(missing()))('external daemons that daemonize', () => 
 
   it('two named externals and our daemon in one run: all complete, each daemon measured through its cgroup', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'bench-externals-'));
-    const result = await cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'tiny-seqread.yaml'), '--backends', 'fuse', '--external', `ll-a=${daemonizing}`, '--external', `ll-b=${daemonizing}`, '--trace-all', '--runtime', '1', '--repeat', '2', '--out', out], { env });
+    const result = await cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'tiny-seqread.yaml'), '--backends', 'fuse', '--external', `ll-a=${daemonizing}`, '--external', `ll-b=${daemonizing}`, '--trace-all', '--runtime', '1', '--repeat', '1', '--out', out], { env });
     expect(result.exitCode, result.all).toBe(0);
     const all = records(out);
-    expect(all.map((record) => record.backend).sort()).toEqual(['fuse', 'fuse', 'll-a', 'll-a', 'll-b', 'll-b']);
+    expect(all.map((record) => record.backend).sort()).toEqual(['fuse', 'll-a', 'll-b']);
     for (const record of all) {
       expect(record.state, JSON.stringify(record)).toBe('completed');
       if (record.state !== 'completed') continue;
@@ -105,8 +105,6 @@ describe.skipIf(skipUnless(missing()))('external daemons that daemonize', () => 
       expect(fuse?.state === 'completed' && fuse.metrics.daemonCpuUsPerIo).toBeGreaterThan(0);
       const environment = EnvironmentSchema.parse(JSON.parse(readFileSync(path.join(out, 'environment.json'), 'utf8')));
       expect(environment.daemonAccounting).toMatch(/^by pid only/);
-      const doctor = await tsNode(path.join(ROOT, 'bench', 'cli.ts'), ['doctor'], { env: { ...env, FUSEBENCH_CGROUP_ROOT: readOnly } });
-      expect(doctor.all).toMatch(/daemons:\n\s+by pid only .*EROFS/);
       expect(processesInScratch()).toEqual([]);
     } finally {
       execFileSync('umount', [readOnly]);
