@@ -16,6 +16,7 @@ import { noiseModel, writeNoiseModel } from './compare/noise.js';
 import { runOutcome } from './outcome.js';
 import { loadProfile, type LoadedProfile } from './profiles.js';
 import { datasetFor } from './dataset.js';
+import { resolveExternals } from './externals.js';
 import { cleanupLeftovers, scratchRoot } from './scratch.js';
 import { mountForUser, removeAllUserMounts, unmountForUser } from './user-mounts.js';
 
@@ -29,6 +30,11 @@ function positiveInteger(value: string): number {
   const number = positiveNumber(value);
   if (!Number.isInteger(number)) throw new InvalidArgumentError('must be a whole number');
   return number;
+}
+
+/** For repeatable options: every value, in order. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function timestamp(date = new Date()): string {
@@ -87,7 +93,8 @@ export function buildProgram(): Command {
     .option('--lower <tmpfs|dir>', 'lower directory: a fresh tmpfs (default) or an existing directory; the data set goes into <dir>/fusebench-lower/')
     .addOption(new Option('--cache <state>', 'page cache before each run: warm (read the data set once) or cold (drop caches)').choices(['warm', 'cold']))
     .option('--seed <n>', 'seed of the interleaved run order and the bootstrap', positiveInteger, 1)
-    .option('--external <command>', "the external backend's daemon command, with {lower} and {mnt}, e.g. '/opt/passthrough_hp {lower} {mnt}'")
+    .option('--external <[name=]command>', "an external daemon's command with {lower} and {mnt}, e.g. '/opt/passthrough_hp {lower} {mnt}' (backend external), or NAME='…' for a backend of that name; repeat it to compare several daemons in one run (named ones join the run's backends)", collect, [])
+    .option('--external-uring <name>', 'this external daemon serves over FUSE io_uring: enable_uring is set to Y for its runs and restored after (repeatable)', collect, [])
     .option('--no-trace', 'run without the tracing collectors (FUSE requests and their latency); CPU from /proc is still read before and after')
     .option('--trace-all', 'also time each FUSE request (latency per opcode) and count syscalls and context switches of the daemon and the workload; these probes cost plain FUSE 4 KiB reads 10-20% of their throughput, the default tracing under 3%')
     .option('--kernel <bzImage>', 'run the whole suite in a QEMU guest booted from this kernel (KVM when a test guest runs under it, else TCG emulation: functional evidence, not timing; FUSEBENCH_VM_ACCEL=kvm|tcg forces one)')
@@ -97,7 +104,7 @@ export function buildProgram(): Command {
     .option('--vm-cpus <n>', 'with --kernel: guest vCPUs', positiveInteger, 2)
     .option('--vm-timeout <seconds>', 'with --kernel: kill a guest that runs longer than this', positiveInteger)
     .option('--keep-going', 'exit 0 when some cells failed but others completed (a run where nothing completed still exits 1)')
-    .action(async (options: { keepGoing?: boolean; profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number; external?: string; trace: boolean; traceAll?: boolean; kernel?: string; initrd?: string; modules?: string; vmMemory?: number; vmCpus: number; vmTimeout?: number }) => {
+    .action(async (options: { keepGoing?: boolean; profile: string; backends?: string; runtime?: number; repeat?: number; out?: string; lower?: string; cache?: 'warm' | 'cold'; seed: number; external: string[]; externalUring: string[]; trace: boolean; traceAll?: boolean; kernel?: string; initrd?: string; modules?: string; vmMemory?: number; vmCpus: number; vmTimeout?: number }) => {
       const loaded = loadProfile(options.profile);
       const outDir = path.resolve(options.out ?? path.join(SUITE_ROOT, 'reports', `${timestamp()}-${loaded.profile.name}`));
       installSignalCleanup();
@@ -105,11 +112,18 @@ export function buildProgram(): Command {
         process.exitCode = await runOnKernel({ ...options, kernel: options.kernel, loaded, outDir });
         return;
       }
-      const backends = options.backends?.split(',').map((name) => name.trim()).filter(Boolean);
+      const externals = resolveExternals({
+        flags: options.external,
+        uringFlags: options.externalUring,
+        profileExternals: loaded.profile.externals,
+        profileFile: loaded.file,
+        backends: options.backends?.split(',').map((name) => name.trim()).filter(Boolean) ?? loaded.profile.backends,
+      });
       const [{ runBenchmark }, { defaultCollectors }, { writeReport }] = await Promise.all([import('./runner.js'), import('./collect/index.js'), import('./report/index.js')]);
       const result = await runBenchmark({
         loaded,
-        backends,
+        backends: externals.backends,
+        externals: externals.externals,
         runtimeSeconds: options.runtime,
         repeat: options.repeat,
         outDir,
@@ -117,7 +131,6 @@ export function buildProgram(): Command {
         cache: options.cache,
         seed: options.seed,
         argv: userArgs(process.argv),
-        backendOptions: options.external ? { external: { command: options.external } } : undefined,
         collectors: defaultCollectors({ trace: options.trace, syscalls: options.traceAll === true }),
         writeReport: async (dir) => {
           const page = await writeReport([dir]);

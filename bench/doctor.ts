@@ -3,6 +3,7 @@
  * each verdict and the commands that turn on what is off. `--json` gives the same data for scripts.
  */
 import { registeredBackends } from './backends/registry.js';
+import { cgroupSupport, describeCgroupSupport } from './cgroups.js';
 import { errorMessage, UserError } from './errors.js';
 import { readKernelFacts, type KernelFacts } from './kernel-facts.js';
 import { accelVariable, chooseAccel } from './vm/accel.js';
@@ -24,6 +25,8 @@ export interface DoctorReport {
   /** Kernel features the suite can use, each with whether it is on and how to turn it on. */
   features: Array<{ feature: string; available: boolean; detail: string; howToEnable: string[] }>;
   backends: DoctorRow[];
+  /** How daemons' processes are told apart: their own cgroups, or by pid only, and why. */
+  daemonAccounting: string;
   /** How `--kernel` guests would run here: the accelerator and why, or no accelerator and why there are no guests. */
   vm: { accel?: GuestAccel; reason: string };
 }
@@ -79,7 +82,7 @@ export async function runDoctor(): Promise<DoctorReport> {
         : { ...identity, supported: false, reason: probe.reason, facts: probe.facts, howToEnable: probe.howToEnable ?? [] },
     );
   }
-  return { kernel, features: featureTable(kernel), backends: rows, vm: await guestAccel() };
+  return { kernel, features: featureTable(kernel), backends: rows, daemonAccounting: describeCgroupSupport(cgroupSupport()), vm: await guestAccel() };
 }
 
 async function guestAccel(): Promise<DoctorReport['vm']> {
@@ -113,6 +116,7 @@ export function formatDoctor(report: DoctorReport): string {
     lines.push(`  ${feature.available ? 'yes' : 'no '}  ${feature.feature}: ${feature.detail}`);
     for (const step of feature.howToEnable) if (!feature.available || step.startsWith('echo')) lines.push(`         to enable: ${step}`);
   }
+  lines.push('', 'daemons:', `  ${report.daemonAccounting}`);
   lines.push('', 'VM guests (--kernel):');
   const { accel, reason } = report.vm;
   lines.push(accel === undefined ? `  none: ${reason}` : `  ${accel}${accel === 'tcg' ? ' (emulated: timings are functional evidence only)' : ''}: ${reason}`);

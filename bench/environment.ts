@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { execa } from 'execa';
+import { cgroupSupport, describeCgroupSupport } from './cgroups.js';
 import { trackChild } from './processes.js';
 import type { LoadedProfile } from './profiles.js';
 import { SUITE_ROOT } from './suite-root.js';
@@ -65,6 +66,7 @@ export async function collectEnvironment(loaded: LoadedProfile, options: { seed:
     accel,
     ...(accelReason === undefined ? {} : { accelReason }),
     vm,
+    daemonAccounting: describeCgroupSupport(cgroupSupport()),
     backends: {},
     startedAt: new Date().toISOString(),
   };

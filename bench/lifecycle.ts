@@ -154,7 +154,12 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
       metrics: { ...outcome.metrics, ...collected.metrics },
       requestsByOpcode: collected.requestsByOpcode,
       details: { ...outcome.details, ...collected.details, ...(workloadPid ? { workloadPid } : {}), ...(outcome.fioVersion ? { fioVersion: outcome.fioVersion } : {}) },
-      mount: { ...mounted.info, ...(mounted.daemonPid ? { daemonPid: mounted.daemonPid } : {}), ...(mounted.fuseConnection !== undefined ? { fuseConnection: mounted.fuseConnection } : {}) },
+      mount: {
+        ...mounted.info,
+        ...(mounted.daemonPid ? { daemonPid: mounted.daemonPid } : {}),
+        ...(mounted.daemonAccounting ? { daemonAccounting: mounted.daemonAccounting } : {}),
+        ...(mounted.fuseConnection !== undefined ? { fuseConnection: mounted.fuseConnection } : {}),
+      },
       workloadSpec: outcome.spec,
     };
   } catch (error) {

@@ -5,7 +5,9 @@
  * already has its type.
  */
 import type { z } from 'zod';
+import { externalBackend } from './backends/external.js';
 import { backendNames, findBackend } from './backends/registry.js';
+import { EXTERNAL_NAME } from './externals.js';
 import { workloadCanProduce } from './results/metrics.js';
 import { sweepSizeIssues, type SweepField } from './sweep.js';
 
@@ -28,17 +30,23 @@ export function reservedKeyIssues(value: unknown, at: PropertyKey[] = []): Profi
 
 interface CheckedProfile {
   backends: string[];
+  externals?: Record<string, unknown>;
   baseline?: string;
   backendOptions: Record<string, Record<string, unknown>>;
   workloads: Array<{ name: string; engine: string; rw?: string; headline?: string } & Partial<Record<SweepField, unknown>>>;
 }
 
-const isBackendName = (name: string) => findBackend(name) !== undefined;
-const known = () => `known: ${backendNames.join(', ')}`;
+const known = () => `known: ${backendNames.join(', ')}, or a name declared under externals`;
 
 export function crossFieldIssues(profile: CheckedProfile): ProfileIssue[] {
   const issues: ProfileIssue[] = [];
   const add = (path: PropertyKey[], message: string) => issues.push({ path, message });
+  const externals = Object.keys(profile.externals ?? {});
+  for (const name of externals) {
+    if (findBackend(name)) add(['externals', name], `"${name}" is a built-in backend; give the external daemon another name`);
+    else if (!EXTERNAL_NAME.test(name)) add(['externals', name], 'not a valid backend name (lower case letters, digits, - and _, starting with a letter, at most 32)');
+  }
+  const isBackendName = (name: string) => findBackend(name) !== undefined || externals.includes(name);
   const seenBackends = new Set<string>();
   profile.backends.forEach((name, index) => {
     if (!isBackendName(name)) add(['backends', index], `unknown backend "${name}" (${known()})`);
@@ -59,7 +67,7 @@ export function crossFieldIssues(profile: CheckedProfile): ProfileIssue[] {
       continue;
     }
     // Each backend judges its own options (its optionsSchema), so a misspelt knob names the field.
-    issues.push(...schemaIssues(findBackend(name)!.optionsSchema, options, ['backendOptions', name]));
+    issues.push(...schemaIssues((findBackend(name) ?? externalBackend).optionsSchema, options, ['backendOptions', name]));
   }
   const seenWorkloads = new Set<string>();
   profile.workloads.forEach((workload, index) => {

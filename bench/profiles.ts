@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { externalBackend } from './backends/external.js';
 import { findBackend } from './backends/registry.js';
 import { UserError } from './errors.js';
 import { describeIssuePath, readYaml } from './yaml-file.js';
@@ -87,6 +88,19 @@ export const ProfileSchema = z
     backends: z.array(z.string()).min(1).max(32),
     /** The backend every ratio is taken against; default bind if listed, else the first backend. */
     baseline: z.string().optional(),
+    /**
+     * External daemons by name, usable in backends: their transport only. The command comes from the
+     * command line (--external NAME=CMD), never from a profile, which must not choose what runs as root.
+     */
+    externals: z
+      .record(
+        z.string(),
+        z.strictObject({
+          uring: z.boolean().default(false),
+          command: z.never({ message: 'a profile cannot give a command (the suite would run it as root): pass it with --external NAME=CMD' }).optional(),
+        }),
+      )
+      .default({}),
     dataset: z
       .strictObject({
         /** Files in the data set, each fileSize long; fio spreads its job over them. */
@@ -126,7 +140,7 @@ export const ProfileSchema = z
     ...profile,
     baseline: profile.baseline ?? (profile.backends.includes('bind') ? 'bind' : profile.backends[0]!),
     // Each backend's own schema, already passed in the checks: its parse gives the typed options.
-    backendOptions: Object.fromEntries(Object.entries(profile.backendOptions).map(([name, options]) => [name, findBackend(name)!.optionsSchema.parse(options)])),
+    backendOptions: Object.fromEntries(Object.entries(profile.backendOptions).map(([name, options]) => [name, (findBackend(name) ?? externalBackend).optionsSchema.parse(options)])),
   }));
 
 export type Profile = z.infer<typeof ProfileSchema>;

@@ -42,6 +42,8 @@ export interface BenchOptions {
   collectors?: readonly Collector[];
   /** Extra options merged over the profile's backendOptions, keyed by backend. */
   backendOptions?: Record<string, Record<string, unknown>>;
+  /** External daemons of this run by name (bench/externals.ts), beside the registry's backends. */
+  externals?: ReadonlyMap<string, Backend>;
   /** Renders report.html and friends from the stored results; failures there never lose results. */
   writeReport?: (outDir: string) => Promise<void>;
   log?: (line: string) => void;
@@ -129,7 +131,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const fio = await preflight(dataset, profile, options);
 
   // Unknown names are a user error before anything is mounted; known-but-unsupported ones are data.
-  const backendObjects = new Map<string, Backend>(profile.backends.map((name) => [name, getBackend(name)]));
+  const backendObjects = new Map<string, Backend>(profile.backends.map((name) => [name, options.externals?.get(name) ?? getBackend(name)]));
   // A swept workload is one runner per point; each point is a cell in the interleaved rounds.
   const runners: WorkloadRunner[] = expandWorkloads(profile.workloads).map((workload) => workloadRunner(workload, profile, dataset, options));
 

@@ -6,6 +6,7 @@
 import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { throwIfInterrupted } from './cleanup.js';
+import { removeLeftoverCgroups } from './cgroups.js';
 import { UserError } from './errors.js';
 import { abortFuseConnection } from './fusectl.js';
 import { endProcessesReferencing } from './processes.js';
@@ -92,11 +93,12 @@ function ownerOf(name: string): number | undefined {
 /**
  * Removes what runs that are no longer alive left in the scratch root: processes whose command line
  * names their directory or that they recorded (only if the pid still runs a program the suite starts),
- * mounts (deepest first, FUSE connections aborted so a hung daemon cannot block), their directories
- * and a stale lock. Leaves live runs alone.
+ * mounts (deepest first, FUSE connections aborted so a hung daemon cannot block), their directories,
+ * the daemons' cgroups with whatever still runs in them, and a stale lock. Leaves live runs alone.
  */
 export async function cleanupLeftovers(root = scratchRoot(), log: (line: string) => void = console.log): Promise<number> {
-  if (!existsSync(root)) return 0;
+  // What a daemon forked or daemonized into is ended with its cgroup, after the unmounts below.
+  if (!existsSync(root)) return removeLeftoverCgroups(log);
   let removed = 0;
   const leftDirs = readdirSync(root).filter((name) => {
     const owner = ownerOf(name);
@@ -107,6 +109,7 @@ export async function cleanupLeftovers(root = scratchRoot(), log: (line: string)
     removed += await endRecordedProcesses(dir, log);
     removed += await removeRunDirectory(dir, log);
   }
+  removed += await removeLeftoverCgroups(log);
   const lockFile = path.join(root, 'lock');
   const holder = readLockHolder(lockFile);
   if (existsSync(lockFile) && (holder === undefined || !processAlive(holder))) {

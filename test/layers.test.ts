@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const BENCH = path.resolve(import.meta.dirname, '..', 'bench');
 
 /** Top-level modules every layer may use; they import only each other. */
-const BASICS = ['errors', 'system', 'processes', 'cleanup', 'scratch', 'fusectl', 'kernel-facts', 'suite-root', 'sizes', 'stats'];
+const BASICS = ['errors', 'system', 'processes', 'cgroups', 'cleanup', 'scratch', 'fusectl', 'kernel-facts', 'suite-root', 'sizes', 'stats'];
 
 /** Folder → what it may import besides itself (and its own subfolders): folders, or top-level modules. */
 const MAY_IMPORT: Record<string, string[]> = {

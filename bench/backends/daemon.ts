@@ -4,10 +4,12 @@
  * resolves only when the mount answers I/O; unmount() leaves nothing mounted and the process reaped,
  * and reports a daemon that died with its last stderr lines.
  */
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { UserError } from '../errors.js';
+import { commandInCgroup, createDaemonCgroup, type DaemonCgroup } from '../cgroups.js';
+import { cleanups, type CleanupHandle } from '../cleanup.js';
+import { errorMessage, UserError } from '../errors.js';
 import { abortFuseConnection, ensureFusectl } from '../fusectl.js';
 import { trackChild } from '../processes.js';
 import { findMount, sleep, terminate, unmount as unmountPath } from '../system.js';
@@ -24,6 +26,19 @@ export interface DaemonProcess {
   /** Resolves when the process exits. */
   exited: Promise<void>;
   child: ResultPromise;
+  /** The daemon's own cgroup: every process it becomes, whether it forks or daemonizes. */
+  cgroup?: DaemonCgroup;
+  /** How its processes are told apart: its cgroup, or only the pid started (with the reason). */
+  accounting: DaemonAccounting;
+  /** A first process that exits 0 once the mount is up has daemonized; its cgroup (or mount) is the daemon. */
+  mayDaemonize: boolean;
+}
+
+export type DaemonAccounting = { method: 'cgroup'; cgroup: string } | { method: 'pid'; reason: string };
+
+/** One line for records, the report and doctor. */
+export function describeAccounting(accounting: DaemonAccounting): string {
+  return accounting.method === 'cgroup' ? `cgroup ${accounting.cgroup}` : `pid only: ${accounting.reason}`;
 }
 
 export interface StartDaemonOptions {
@@ -37,11 +52,34 @@ export interface StartDaemonOptions {
    * since a pipe would break when the CLI exits.
    */
   detachedLogFile?: string;
+  /** The daemon may fork to the background once mounted (an external command): exit 0 then is not a death. */
+  mayDaemonize?: boolean;
+}
+
+/** The program a command names, if it can be run: a path, or a name found on PATH. */
+function findExecutable(command: string): string | undefined {
+  const candidates = command.includes('/') ? [command] : (process.env.PATH ?? '').split(':').filter(Boolean).map((dir) => path.join(dir, command));
+  return candidates.find((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return statSync(candidate).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 export function startDaemon(options: StartDaemonOptions): DaemonProcess {
+  // Checked here, since behind the cgroup's shell a missing program would only be an exit status 127.
+  if (!findExecutable(options.command)) throw new UserError(`could not start ${options.command}: no such executable file`);
   const output = options.detachedLogFile ? ({ file: options.detachedLogFile, append: true } as const) : ('pipe' as const);
-  const child = execa(options.command, options.args, {
+  // A daemon left for the user outlives the run, so it cannot live in the run's cgroup.
+  const placement = options.detachedLogFile === undefined ? createDaemonCgroup(path.basename(options.command)) : { reason: 'left mounted for the user (npm run mount), outliving the run' };
+  const cgroup = 'path' in placement ? placement : undefined;
+  // Killed and removed after everything else a signal's cleanup does, so after the unmount (pushLast).
+  const cgroupCleanup: CleanupHandle | undefined = cgroup ? cleanups.pushLast(`end cgroup ${cgroup.path}`, () => cgroup.end()) : undefined;
+  const spawned = cgroup ? commandInCgroup(cgroup.procsFile, options.command, options.args) : { command: options.command, args: options.args };
+  const child = execa(spawned.command, spawned.args, {
     reject: false,
     stdio: options.readyFd ? ['ignore', output, output, 'pipe'] : ['ignore', output, output],
     buffer: false,
@@ -49,7 +87,10 @@ export function startDaemon(options: StartDaemonOptions): DaemonProcess {
     // During a benchmark the daemon must outlive nothing; `cleanup` finds it by pid after a hard kill.
     cleanup: options.detachedLogFile === undefined,
   });
-  if (child.pid === undefined) throw new UserError(`could not start ${options.command}`);
+  if (child.pid === undefined) {
+    void cgroupCleanup?.run();
+    throw new UserError(`could not start ${options.command}`);
+  }
   // A daemon for `npm run mount` is meant to outlive us; every other one is ended with the run.
   if (options.detachedLogFile === undefined) trackChild(child, path.basename(options.command));
   const pid = child.pid;
@@ -64,6 +105,7 @@ export function startDaemon(options: StartDaemonOptions): DaemonProcess {
   let exitDescription: string | undefined;
   const exited = child.then((result) => {
     exitDescription = result.signal ? `killed by ${result.signal}` : `exited with status ${result.exitCode}`;
+    if (cgroup && result.exitCode === 126 && lines.some((line) => line.includes('cgroup.procs'))) exitDescription += ` (could not enter its cgroup ${cgroup.path})`;
   });
   return {
     pid,
@@ -71,6 +113,27 @@ export function startDaemon(options: StartDaemonOptions): DaemonProcess {
     tail: (count = 10) => lines.slice(-count).join('\n'),
     exited,
     child,
+    // Ending it the ordinary way (unmountDaemon) takes its signal cleanup off the stack.
+    cgroup: cgroup && {
+      ...cgroup,
+      end: async (timeoutMs?: number) => {
+        cgroupCleanup?.dismiss();
+        await cgroup.end(timeoutMs);
+      },
+    },
+    accounting: cgroup ? { method: 'cgroup', cgroup: cgroup.path } : { method: 'pid', reason: (placement as { reason: string }).reason },
+    mayDaemonize: options.mayDaemonize === true,
+  };
+}
+
+/** What a Mount carries of its daemon, for the collectors and the record. */
+export function daemonMountFields(daemon: DaemonProcess): Pick<Mount, 'daemonPid' | 'daemonCgroup' | 'daemonAccounting'> {
+  // A daemonized daemon's first pid is gone: without a cgroup nothing of it is known any more.
+  const daemonized = daemon.mayDaemonize && daemon.exit() !== undefined;
+  return {
+    ...(daemonized ? {} : { daemonPid: daemon.pid }),
+    ...(daemon.cgroup ? { daemonCgroup: daemon.cgroup } : {}),
+    daemonAccounting: describeAccounting(daemon.accounting),
   };
 }
 
@@ -101,7 +164,7 @@ export async function waitForReadyLine(daemon: DaemonProcess, timeoutMs: number)
  * For daemons without a ready fd: poll until the mountpoint carries a FUSE mount and answers stat()
  * (which the kernel holds until INIT is answered), or the process dies.
  */
-export async function waitForFuseMount(daemon: DaemonProcess, mountpoint: string, timeoutMs: number, options: { daemonMayExit?: boolean } = {}): Promise<void> {
+export async function waitForFuseMount(daemon: DaemonProcess, mountpoint: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const entry = findMount(mountpoint);
@@ -109,10 +172,21 @@ export async function waitForFuseMount(daemon: DaemonProcess, mountpoint: string
       statSync(mountpoint);
       return;
     }
-    if (daemon.exit() && !options.daemonMayExit) break;
+    if (daemonGone(daemon)) break;
     await sleep(25);
   }
   throw new DaemonStartError(daemon.exit() ? `daemon ${daemon.exit()} before mounting` : `no FUSE mount appeared at ${mountpoint} within ${timeoutMs / 1000} s`, daemon);
+}
+
+/**
+ * Has the daemon ended? Its first process exiting is the answer unless it may daemonize and exited
+ * 0: then it lives while its cgroup holds a process (without a cgroup, only its mount can tell).
+ */
+function daemonGone(daemon: DaemonProcess): boolean {
+  const exit = daemon.exit();
+  if (exit === undefined) return false;
+  if (!daemon.mayDaemonize || exit !== 'exited with status 0') return true;
+  return daemon.cgroup !== undefined && !daemon.cgroup.populated();
 }
 
 export class DaemonStartError extends UserError {
@@ -131,22 +205,37 @@ export function fuseConnectionOf(mountpoint: string): number | undefined {
   return Number.isFinite(minor) ? minor : undefined;
 }
 
-/** A daemon that has died leaves a mount whose every access fails with ENOTCONN. */
+/**
+ * Why the daemon is no longer serving, or undefined while it is. A daemon that has died leaves a mount
+ * whose every access fails with ENOTCONN.
+ */
 export function daemonProblem(daemon: DaemonProcess | undefined): string | undefined {
-  const exit = daemon?.exit();
-  return exit ? `daemon ${exit} during the run${daemon?.tail(3) ? `: ${daemon.tail(3).replace(/\n/g, ' / ')}` : ''}` : undefined;
+  if (!daemon || !daemonGone(daemon)) return undefined;
+  const tail = daemon.tail(3) ? `: ${daemon.tail(3).replace(/\n/g, ' / ')}` : '';
+  const exit = daemon.exit() ?? 'ended';
+  return daemon.mayDaemonize && exit === 'exited with status 0' ? `daemon gone during the run: it daemonized, and no process is left in its cgroup${tail}` : `daemon ${exit} during the run${tail}`;
+}
+
+/** A daemonized daemon known by no cgroup: its mount answering is the only sign of life left. */
+function mountProblem(mountpoint: string): string | undefined {
+  try {
+    statSync(mountpoint);
+    return undefined;
+  } catch (error) {
+    return `daemon gone during the run: ${mountpoint} answers ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`;
+  }
 }
 
 /**
- * Ends the mount and the daemon. A live daemon is unmounted the ordinary way and exits by itself when
- * the kernel closes the connection; a dead or hung one has its connection aborted through fusectl
- * first, so the lazy unmount cannot block, then is ended by pid.
+ * Ends the mount and the daemon: unmount, then whatever of the daemon is left. A live daemon is
+ * unmounted the ordinary way and exits by itself when the kernel closes the connection; a dead or hung
+ * one has its connection aborted through fusectl first, so the lazy unmount cannot block. Then its
+ * first process is ended by pid, and its cgroup (forks, daemonized children) by cgroup.kill.
  */
 export async function unmountDaemon(mount: Mount, daemon: DaemonProcess | undefined): Promise<UnmountResult> {
-  const died = daemon?.exit();
   const problem = daemonProblem(daemon);
   const entry = findMount(mount.mountpoint);
-  if (entry && died && entry.fsType.startsWith('fuse')) {
+  if (entry && problem && entry.fsType.startsWith('fuse')) {
     await ensureFusectl();
     await abortFuseConnection(entry.device);
   }
@@ -158,6 +247,11 @@ export async function unmountDaemon(mount: Mount, daemon: DaemonProcess | undefi
     await Promise.race([daemon.exited, sleep(5000)]);
     if (!daemon.exit()) await terminate(daemon.pid);
     await daemon.exited;
+  }
+  if (daemon?.cgroup) {
+    // A daemonized daemon exits by itself once unmounted: give it the same grace, then cgroup.kill.
+    for (let waited = 0; waited < 5000 && daemon.cgroup.populated(); waited += 20) await sleep(20);
+    await daemon.cgroup.end();
   }
   if (findMount(mount.mountpoint)) throw new Error(`${mount.mountpoint} is still mounted after unmount`);
   return problem ? { daemonFailure: problem, daemonLog: daemon?.tail(20) } : {};
@@ -185,7 +279,10 @@ export function mountedDaemons(): MountedDaemons {
       return unmountDaemon(mount, daemon);
     },
     async check(mount) {
-      return daemonProblem(daemons.get(mount.mountpoint));
+      const daemon = daemons.get(mount.mountpoint);
+      const problem = daemonProblem(daemon);
+      if (problem || !daemon || daemon.cgroup || !daemon.mayDaemonize || daemon.exit() === undefined) return problem;
+      return mountProblem(mount.mountpoint);
     },
   };
 }

@@ -1,14 +1,16 @@
 /**
  * Any other daemon: a command template with {lower} and {mnt}, e.g.
- * `/opt/libfuse/build/example/passthrough_hp {lower} {mnt}`, from the --external option only: a profile
- * is data, and must not choose a command the suite runs as root. Run it in the foreground (-f) so the suite
- * can count its syscalls and reap it; a daemon that forks away still works, without those.
+ * `/opt/libfuse/build/example/passthrough_hp {lower} {mnt}`, from the command line only (--external, or
+ * --external NAME=CMD for several in one run): a profile is data, and must not choose a command the
+ * suite runs as root. The daemon may stay in the foreground or daemonize: it runs in a cgroup of its
+ * own, so whatever processes it becomes are counted, watched and ended.
  */
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount } from './daemon.js';
-import type { Backend } from './types.js';
+import { daemonMountFields, fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount } from './daemon.js';
+import { uringTransport } from './fuse-uring.js';
+import type { Backend, Mount } from './types.js';
 
 /** Splits a command template into argv, honouring single and double quotes; fills {lower} and {mnt}. */
 export function expandCommand(template: string, values: { lower: string; mnt: string }): string[] {
@@ -19,44 +21,74 @@ export function expandCommand(template: string, values: { lower: string; mnt: st
   return words.map((word) => word.replaceAll('{lower}', values.lower).replaceAll('{mnt}', values.mnt));
 }
 
-const daemons = mountedDaemons();
+export interface ExternalDaemon {
+  /** The backend name: `external` for a plain --external, else the NAME of --external NAME=CMD. */
+  name: string;
+  /** The command template, from the command line. */
+  command?: string;
+  /** Serves over FUSE io_uring: enable_uring is set to Y for its runs and restored after. */
+  uring?: boolean;
+}
 
-export const externalBackend: Backend = {
-  name: 'external',
-  label: 'a daemon of your own, given on the command line: --external \'/path/daemon {lower} {mnt}\'',
-  colour: '#ff9da6',
-  kernelRequirement: 'whatever your daemon needs (FUSE at least)',
-  optionsSchema: z.strictObject({
-    command: z.never({ message: 'the external command comes only from --external on the command line, never from a profile' }).optional(),
-  }),
-  async probe() {
-    return { supported: true, facts: {} };
-  },
-  async mount({ lower, mountpoint, options, onProcess, detached, workDir }) {
-    const template = options.command;
-    if (typeof template !== 'string' || template.trim() === '') {
-      throw new UserError('the external backend needs a command', "Pass --external '/path/daemon {lower} {mnt}'.");
-    }
-    const [command, ...args] = expandCommand(template, { lower, mnt: mountpoint });
-    const daemon = startDaemon({ command: command!, args, onProcess, detachedLogFile: detached ? path.join(workDir, 'daemon.log') : undefined });
-    try {
-      await waitForFuseMount(daemon, mountpoint, 20_000, { daemonMayExit: true });
-    } catch (error) {
-      await unmountDaemon({ backend: 'external', mountpoint, lower, info: {} }, daemon).catch(() => {});
-      throw error;
-    }
-    // A daemon that forked to the background has exited with 0 here; the mount is what matters.
-    const foreground = !daemon.exit();
-    if (foreground) daemons.add(mountpoint, daemon);
-    return {
-      backend: 'external',
-      mountpoint,
-      lower,
-      daemonPid: foreground ? daemon.pid : undefined,
-      fuseConnection: fuseConnectionOf(mountpoint),
-      info: { daemon: command, daemonArgs: args.join(' '), commandTemplate: template, foreground },
-    };
-  },
-  unmount: daemons.unmount,
-  check: daemons.check,
-};
+const EXTERNAL_COLOUR = '#ff9da6';
+
+/** One external daemon as a backend of its own, with its own name (and so its own cells and colour). */
+export function makeExternalBackend(external: ExternalDaemon): Backend {
+  const { name } = external;
+  const daemons = mountedDaemons();
+  const uring = external.uring === true;
+  return {
+    name,
+    label: external.command ? `${name}: ${external.command}${uring ? ' (over FUSE io_uring)' : ''}` : "a daemon of your own, given on the command line: --external '/path/daemon {lower} {mnt}'",
+    colour: EXTERNAL_COLOUR,
+    kernelRequirement: uring ? 'FUSE over io_uring (enable_uring turned on per run), and whatever the daemon needs' : 'whatever your daemon needs (FUSE at least)',
+    optionsSchema: z.strictObject({
+      command: z.never({ message: 'the external command comes only from --external on the command line, never from a profile' }).optional(),
+    }),
+    async probe() {
+      if (!uring) return { supported: true, facts: {} };
+      const refused = uringTransport.precheck?.();
+      return refused ? { supported: false, reason: refused.reason, facts: {}, ...(refused.howToEnable ? { howToEnable: refused.howToEnable } : {}) } : { supported: true, facts: uringTransport.facts?.() ?? {} };
+    },
+    async mount({ lower, mountpoint, options, onProcess, detached, workDir }): Promise<Mount> {
+      const template = typeof options.command === 'string' ? options.command : external.command;
+      if (typeof template !== 'string' || template.trim() === '') {
+        throw new UserError(`the ${name} backend needs a command`, name === 'external' ? "Pass --external '/path/daemon {lower} {mnt}'." : `Pass --external ${name}='/path/daemon {lower} {mnt}'.`);
+      }
+      const [command, ...args] = expandCommand(template, { lower, mnt: mountpoint });
+      if (uring) uringTransport.acquire?.();
+      try {
+        const daemon = startDaemon({ command: command!, args, onProcess, mayDaemonize: true, detachedLogFile: detached ? path.join(workDir, 'daemon.log') : undefined });
+        try {
+          await waitForFuseMount(daemon, mountpoint, 20_000);
+        } catch (error) {
+          await unmountDaemon({ backend: name, mountpoint, lower, info: {} }, daemon).catch(() => {});
+          throw error;
+        }
+        daemons.add(mountpoint, daemon);
+        return {
+          backend: name,
+          mountpoint,
+          lower,
+          ...daemonMountFields(daemon),
+          fuseConnection: fuseConnectionOf(mountpoint),
+          info: { daemon: command, daemonArgs: args.join(' '), commandTemplate: template, ...(uring ? { transport: 'uring' } : {}) },
+        };
+      } catch (error) {
+        if (uring) await uringTransport.release?.();
+        throw error;
+      }
+    },
+    async unmount(mount) {
+      try {
+        return await daemons.unmount(mount);
+      } finally {
+        if (uring) await uringTransport.release?.();
+      }
+    },
+    check: daemons.check,
+  };
+}
+
+/** The plain `external` backend of the registry: its command arrives as an option from --external. */
+export const externalBackend: Backend = makeExternalBackend({ name: 'external' });

@@ -10,7 +10,7 @@ import { SUITE_ROOT } from '../suite-root.js';
 import { requestDaemonStats, type DaemonStats } from './daemon-stats-file.js';
 import { errorMessage } from '../errors.js';
 import { probeDirectory, removeRunDirectory } from '../scratch.js';
-import { daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForReadyLine, type DaemonProcess } from './daemon.js';
+import { daemonMountFields, daemonProblem, fuseConnectionOf, startDaemon, unmountDaemon, waitForReadyLine, type DaemonProcess } from './daemon.js';
 import type { Backend, BackendIdentity, Mount, MountRequest, ProbeResult } from './types.js';
 
 export const DAEMON_BINARY = path.join(SUITE_ROOT, 'infra', 'daemon', 'build', 'fusebench-daemon');
@@ -142,7 +142,7 @@ export function makeDaemonBackend(identity: BackendIdentity, mode: DaemonMode, v
       backend: name,
       mountpoint: request.mountpoint,
       lower: request.lower,
-      daemonPid: daemon.pid,
+      ...daemonMountFields(daemon),
       fuseConnection: fuseConnectionOf(request.mountpoint),
       daemonStatsFile: statsFile,
       info: { daemon: path.basename(daemonBinary()), daemonArgs: args.join(' '), mode, transport, ...negotiated },

@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { z } from 'zod';
 import { trackChild } from '../processes.js';
 import { SUITE_ROOT } from '../suite-root.js';
-import { fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount } from './daemon.js';
+import { daemonMountFields, fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount } from './daemon.js';
 import type { Backend, ProbeResult } from './types.js';
 
 export const PASSTHROUGH_LL_BINARY = path.join(SUITE_ROOT, 'build', 'passthrough_ll');
@@ -70,7 +70,7 @@ export const passthroughLlBackend: Backend = {
       backend: 'passthrough_ll',
       mountpoint,
       lower,
-      daemonPid: daemon.pid,
+      ...daemonMountFields(daemon),
       fuseConnection: fuseConnectionOf(mountpoint),
       info: { daemon: 'passthrough_ll', daemonArgs: args.join(' '), libfuseVersion: await libfuseVersion() },
     };

@@ -3,6 +3,7 @@
  * and nothing about workloads, statistics or reports (fio's ioengine_ops is the model).
  */
 import type { z } from 'zod';
+import type { DaemonCgroup } from '../cgroups.js';
 
 export type ProbeResult =
   | { supported: true; facts: Record<string, string> }
@@ -29,8 +30,12 @@ export interface Mount {
   backend: string;
   mountpoint: string;
   lower: string;
-  /** The daemon's pid, when the backend runs one. */
+  /** The daemon's pid, when the backend runs one (and it did not daemonize away from it). */
   daemonPid?: number;
+  /** The daemon's own cgroup: all its processes, their CPU, and the id bpftrace filters on. */
+  daemonCgroup?: DaemonCgroup;
+  /** How the daemon's processes are told apart, in words ("cgroup …" or "pid only: why"), for the record. */
+  daemonAccounting?: string;
   /** The FUSE connection id (the device minor of the mount), for tracepoint filtering and fusectl. */
   fuseConnection?: number;
   /** The daemon's own per-opcode counters, written on SIGUSR1 and at exit. */

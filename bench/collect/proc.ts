@@ -3,23 +3,27 @@
  * measured window, read from /proc before and after (nothing runs during the workload, so it costs
  * the workload nothing and also runs under --no-trace).
  *
- * - Daemon: utime + stime of /proc/PID/stat, which sum every thread of the process, dead ones too.
+ * - Daemon: cpu.stat of its cgroup (every process it became, in µs) where it has one; otherwise
+ *   utime + stime of /proc/PID/stat, which sum every thread of that one process, dead ones too.
  * - Workload: fio runs each job in a forked process that fio reaps, and fio is reaped by us before the
  *   workload's promise resolves, so their CPU lands in our cutime + cstime (/proc/self/stat). The
  *   delta over the window is the workload's CPU, provided the harness reaps no other child inside the
  *   window (stop() reads first thing, before any collector's process is ended). A workload that is not
  *   our child is read from its own /proc entry at stop, if it is still there.
  * - Machine: the `cpu` line of /proc/stat, busy = everything but idle and iowait.
- * - Context switches from /proc/PID/task/TID/status summed over the daemon's threads, as a cross-check
- *   of the traced ones (threads that ended inside the window are missing there).
+ * - Context switches from /proc/PID/task/TID/status summed over the daemon's threads (of every process
+ *   in its cgroup), as a cross-check of the traced ones (threads that ended inside the window are
+ *   missing there).
  * /proc counts in clock ticks of USER_HZ, which is 100 on every architecture Linux runs these tests on
  * (sysconf(_SC_CLK_TCK); only alpha differs), so values have 10 ms resolution.
  */
-import type { SwitchCounts } from './types.js';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Collector, CollectorOutput, CollectorSession } from './types.js';
+import type { Mount } from '../backends/types.js';
+import type { CgroupCpu } from '../cgroups.js';
+import type { Collector, CollectorOutput, CollectorSession, SwitchCounts } from './types.js';
 
 export const USER_HZ = 100;
+const ticksToSeconds = (ticks: number) => ticks / USER_HZ;
 const GIB = 1024 ** 3;
 
 export interface ProcessTimes {
@@ -83,26 +87,32 @@ function readThreadSwitches(pid: number): SwitchCounts | undefined {
 }
 
 interface Snapshot {
-  daemon?: ProcessTimes;
+  daemonCpu?: CgroupCpu;
   daemonSwitches?: SwitchCounts;
   self: ProcessTimes;
   system: SystemTimes;
   atMs: number;
 }
 
-function snapshot(daemonPid: number | undefined): Snapshot {
+function sumSwitches(counts: Array<SwitchCounts | undefined>): SwitchCounts | undefined {
+  const known = counts.filter((count): count is SwitchCounts => count !== undefined);
+  if (known.length === 0) return undefined;
+  return known.reduce((total, count) => ({ voluntary: total.voluntary + count.voluntary, involuntary: total.involuntary + count.involuntary }), { voluntary: 0, involuntary: 0 });
+}
+
+function snapshot(mount: Pick<Mount, 'daemonPid' | 'daemonCgroup'>): Snapshot {
   const self = readProcessTimes('self');
   if (!self) throw new Error('cannot read /proc/self/stat');
+  const { daemonPid, daemonCgroup } = mount;
+  const times = daemonPid !== undefined && !daemonCgroup ? readProcessTimes(daemonPid) : undefined;
   return {
-    daemon: daemonPid !== undefined ? readProcessTimes(daemonPid) : undefined,
-    daemonSwitches: daemonPid !== undefined ? readThreadSwitches(daemonPid) : undefined,
+    daemonCpu: daemonCgroup ? daemonCgroup.cpu() : times && { userSeconds: ticksToSeconds(times.utimeTicks), systemSeconds: ticksToSeconds(times.stimeTicks) },
+    daemonSwitches: daemonCgroup ? sumSwitches(daemonCgroup.pids().map(readThreadSwitches)) : daemonPid !== undefined ? readThreadSwitches(daemonPid) : undefined,
     self,
     system: parseSystemStat(readFileSync('/proc/stat', 'utf8')),
     atMs: performance.now(),
   };
 }
-
-const ticksToSeconds = (ticks: number) => ticks / USER_HZ;
 
 /** Metrics and details from two snapshots; pure, for tests. */
 export function procOutput(
@@ -117,9 +127,9 @@ export function procOutput(
     if (outcome.bytes > 0) metrics[`${prefix}CpuSecondsPerGiB`] = seconds / (outcome.bytes / GIB);
   };
   const details: Record<string, unknown> = { windowSeconds: (after.atMs - before.atMs) / 1000, clockTicksPerSecond: USER_HZ };
-  if (before.daemon && after.daemon) {
-    const user = ticksToSeconds(after.daemon.utimeTicks - before.daemon.utimeTicks);
-    const system = ticksToSeconds(after.daemon.stimeTicks - before.daemon.stimeTicks);
+  if (before.daemonCpu && after.daemonCpu) {
+    const user = after.daemonCpu.userSeconds - before.daemonCpu.userSeconds;
+    const system = after.daemonCpu.systemSeconds - before.daemonCpu.systemSeconds;
     cost('daemon', user + system);
     details.daemonCpuSeconds = { user, system };
   }
@@ -141,16 +151,19 @@ export function procOutput(
   return { metrics, details: { proc: details } };
 }
 
-/** VmHWM: the daemon's peak resident set since it started (its whole life, which covers the run). */
+/** VmHWM: a process's peak resident set since it started (its whole life, which covers the run). */
 export function parsePeakRssKiB(status: string): number | undefined {
   const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
   return match ? Number(match[1]) : undefined;
 }
 
-function daemonPeakRssMiB(pid: number): number | undefined {
+/** The daemon's peak memory, and how it was read (the cgroup's, or one pid's VmHWM). */
+function daemonPeakMemory(mount: Pick<Mount, 'daemonPid' | 'daemonCgroup'>): { mib: number; method: string } | undefined {
+  if (mount.daemonCgroup) return mount.daemonCgroup.memoryPeak();
+  if (mount.daemonPid === undefined) return undefined;
   try {
-    const kib = parsePeakRssKiB(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return kib === undefined ? undefined : kib / 1024;
+    const kib = parsePeakRssKiB(readFileSync(`/proc/${mount.daemonPid}/status`, 'utf8'));
+    return kib === undefined ? undefined : { mib: kib / 1024, method: 'VmHWM of the daemon process' };
   } catch {
     return undefined;
   }
@@ -160,7 +173,7 @@ export function procCollector(): Collector {
   return {
     name: 'proc',
     async start({ mount }): Promise<CollectorSession> {
-      const before = snapshot(mount.daemonPid);
+      const before = snapshot(mount);
       let workloadPid: number | undefined;
       let workloadIsOurChild = false;
       return {
@@ -170,7 +183,7 @@ export function procCollector(): Collector {
         },
         async stop(outcome) {
           // First thing, synchronously: before any other collector's process is ended and reaped.
-          const after = snapshot(mount.daemonPid);
+          const after = snapshot(mount);
           let workload: { seconds: number; method: string } | undefined;
           if (workloadPid !== undefined) {
             const live = readProcessTimes(workloadPid);
@@ -182,9 +195,14 @@ export function procCollector(): Collector {
             }
           }
           const output = procOutput(before, after, workload, outcome);
-          const peakRssMiB = mount.daemonPid !== undefined ? daemonPeakRssMiB(mount.daemonPid) : undefined;
-          if (peakRssMiB !== undefined) output.metrics = { ...output.metrics, daemonPeakRssMiB: peakRssMiB };
-          if (workloadPid !== undefined && !workload) (output.details!.proc as Record<string, unknown>).workloadCpuMethod = 'not measured: the workload was still running at stop';
+          const proc = output.details!.proc as Record<string, unknown>;
+          const peak = daemonPeakMemory(mount);
+          if (peak !== undefined) {
+            output.metrics = { ...output.metrics, daemonPeakRssMiB: peak.mib };
+            proc.daemonPeakMemoryMethod = peak.method;
+          }
+          if (before.daemonCpu) proc.daemonCpuMethod = mount.daemonCgroup ? "cpu.stat of the daemon's cgroup (every process, µs)" : '/proc/PID/stat of the daemon process (10 ms ticks)';
+          if (workloadPid !== undefined && !workload) proc.workloadCpuMethod = 'not measured: the workload was still running at stop';
           return output;
         },
       };

@@ -7,7 +7,9 @@
  * - FUSE requests: `fuse_request_send` whose `connection` is the mount's device (a FUSE connection id
  *   is the device number of the mount). A bind mount's device is never a FUSE connection, so the same
  *   program measures its zero; requests of other connections are counted apart, as a noise check.
- * - The daemon: every thread of its thread group (`pid` in bpftrace is the tgid).
+ * - The daemon: every task of its cgroup (bpftrace's `cgroup` is the cgroup2 id, the directory's inode
+ *   number), so forks and daemonized children count; without a cgroup, every thread of its thread
+ *   group (`pid` in bpftrace is the tgid).
  * - The workload: the process tree rooted at what the harness execs while tracing, kept only when the
  *   exec'd program is `workloadComm` (fio); descendants join at fork, exits leave. fio runs each job in
  *   a forked process (psync, numjobs=1 included), which a filter on fio's pid alone would miss, and
@@ -18,6 +20,8 @@ export interface TraceScriptOptions {
   /** Kernel dev_t of the mount under test (major << 20 | minor); FUSE connections have major 0. */
   connection: number;
   daemonPid?: number;
+  /** The daemon's cgroup id: preferred over daemonPid, since it covers every process of the daemon. */
+  daemonCgroupId?: number;
   /** The process that spawns the workload (the harness) and makes the readiness syscall. */
   harnessPid: number;
   /** Program name the workload's root process execs; null counts everything the harness starts. */
@@ -54,12 +58,13 @@ const LATENCY_BUCKET = `
   $sub = $e >= 3 ? ($ns >> ($e - 3)) & 7 : $ns & 7;`;
 
 export function bpftraceScript(options: TraceScriptOptions): string {
-  const { connection, daemonPid, harnessPid, workloadComm } = options;
-  for (const value of [connection, harnessPid, daemonPid ?? 1]) {
+  const { connection, daemonPid, daemonCgroupId, harnessPid, workloadComm } = options;
+  for (const value of [connection, harnessPid, daemonPid ?? 1, daemonCgroupId ?? 1]) {
     if (!Number.isSafeInteger(value) || value < 0) throw new Error(`bpftrace script: bad number ${value}`);
   }
   if (workloadComm !== null && !/^[\w.+-]{1,15}$/.test(workloadComm)) throw new Error(`bpftrace script: bad comm ${workloadComm}`);
-  const daemon = (body: string) => (daemonPid !== undefined ? `if (pid == ${daemonPid}) { ${body} } else ` : '');
+  const daemonTest = daemonCgroupId !== undefined ? `cgroup == ${daemonCgroupId}` : daemonPid !== undefined ? `pid == ${daemonPid}` : undefined;
+  const daemon = (body: string) => (daemonTest ? `if (${daemonTest}) { ${body} } else ` : '');
   const joinWorkload = workloadComm === null ? '@workload[pid] = 1; @workloadTasks[pid] = 1;' : `if (comm == "${workloadComm}") { @workload[pid] = 1; @workloadTasks[pid] = 1; }`;
   const pairing = options.latency !== false;
   const fuseProbes = options.fuseTracepoints === false ? '// no fuse tracepoints in this kernel (they arrived in 6.12)\n' : `tracepoint:fuse:fuse_request_send {

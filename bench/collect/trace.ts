@@ -140,7 +140,7 @@ export function traceCollector(options: TraceCollectorOptions = {}): Collector {
         const connection = connectionOf(mount);
         const scriptFile = path.join(target.workDir, TRACE_SCRIPT_FILE);
         const fuseTracepoints = existsSync(FUSE_SEND_EVENT);
-        writeFileSync(scriptFile, bpftraceScript({ connection, daemonPid: mount.daemonPid, harnessPid: process.pid, workloadComm: options.workloadComm === undefined ? 'fio' : options.workloadComm, fuseTracepoints, syscalls: options.syscalls === true, latency: options.syscalls === true }));
+        writeFileSync(scriptFile, bpftraceScript({ connection, daemonPid: mount.daemonPid, daemonCgroupId: mount.daemonCgroup?.id, harnessPid: process.pid, workloadComm: options.workloadComm === undefined ? 'fio' : options.workloadComm, fuseTracepoints, syscalls: options.syscalls === true, latency: options.syscalls === true }));
         let tracer: Awaited<ReturnType<typeof startBpftrace>>;
         try {
           tracer = await startBpftrace(bpftrace, scriptFile, { readyTimeoutMs, recordPid: target.recordPid });
@@ -166,7 +166,7 @@ export function traceCollector(options: TraceCollectorOptions = {}): Collector {
                 // Kept beside the script for a look by hand (and to record test fixtures from).
                 writeFileSync(path.join(target.workDir, TRACE_OUTPUT_FILE), stdout);
                 const counts = parseTraceOutput(stdout, stderr);
-                const output = traceOutput(counts, outcome, { connection, daemon: mount.daemonPid !== undefined, workloadPid, fuseTracepoints, syscalls: options.syscalls === true });
+                const output = traceOutput(counts, outcome, { connection, daemon: mount.daemonPid !== undefined || mount.daemonCgroup !== undefined, workloadPid, fuseTracepoints, syscalls: options.syscalls === true });
                 // More than 1: bpftrace did not react to the first SIGINT in time (see startBpftrace).
                 Object.assign(output.details!.trace as object, { sigintsToStop: sigints, ...(bpfRun ? { bpfRunTimeNs: bpfRun.runTimeNs, bpfRunCount: bpfRun.runCount } : {}) });
                 // Without fuse tracepoints nothing was counted: say so to the daemon-stats collector.

@@ -58,6 +58,7 @@ export function environmentSection(model: ReportModel, targetDir: string): strin
         row('kernel', `${escapeHtml(env.kernelRelease)} <span class="dim">${escapeHtml(env.kernelVersion)}</span>`),
         row('acceleration', `${escapeHtml(env.accel)}${env.accel === 'tcg' ? ' <span class="badge emulated">emulated</span> (QEMU TCG: absolute numbers are not comparable with hardware)' : ''}${env.accelReason === undefined ? '' : `<br><span class="dim">why: ${escapeHtml(env.accelReason)}</span>`}`),
         ...(env.vm ? [row('virtual machine', `<pre>${escapeHtml(pretty(env.vm))}</pre>`)] : []),
+        ...(env.daemonAccounting ? [row('daemon accounting', escapeHtml(env.daemonAccounting))] : []),
         row('CPU', `${escapeHtml(env.cpuModel)} × ${env.cpuCount}`),
         row('memory', `${escapeHtml(String(env.memoryMiB))} MiB`),
         row('fio', escapeHtml(env.fioVersion)),

@@ -32,6 +32,8 @@ export const EnvironmentSchema = z.object({
   accelReason: z.string().optional(),
   /** Set when the run happened inside a guest: how it was booted. */
   vm: z.record(z.string(), z.unknown()).optional(),
+  /** How daemons' processes were counted: each in a cgroup of its own, or by pid only (and why). */
+  daemonAccounting: z.string().optional(),
   /** Versions and options of the daemons and mounts, keyed by backend. */
   backends: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   startedAt: z.string(),

@@ -30,7 +30,7 @@ describe('/proc parsing', () => {
 
 describe('CPU cost from two snapshots', () => {
   const snapshot = (daemonTicks: number, busy: number, atMs: number) => ({
-    daemon: { ppid: 1, utimeTicks: daemonTicks, stimeTicks: daemonTicks, cutimeTicks: 0, cstimeTicks: 0 },
+    daemonCpu: { userSeconds: daemonTicks / 100, systemSeconds: daemonTicks / 100 },
     daemonSwitches: { voluntary: daemonTicks * 10, involuntary: 0 },
     self: { ppid: 1, utimeTicks: 0, stimeTicks: 0, cutimeTicks: 0, cstimeTicks: 0 },
     system: { busyTicks: busy, idleTicks: 0 },

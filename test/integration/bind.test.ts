@@ -95,7 +95,7 @@ describe.skipIf(skipUnless(missingRootOrFio()))('bench on a real bind mount', ()
     const out = mkdtempSync(path.join(os.tmpdir(), 'bench-none-'));
     const result = await cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'tiny-seqread.yaml'), '--backends', 'external', '--external', '/nonexistent/daemon {lower} {mnt}', '--runtime', '1', '--repeat', '1', '--out', out], { env });
     expect(result.exitCode, result.all).toBe(1);
-    expect(result.all).toMatch(/\nnothing completed: first failure \(external · seqread-128k\): could not start \/nonexistent\/daemon$/);
+    expect(result.all).toMatch(/\nnothing completed: first failure \(external · seqread-128k\): could not start \/nonexistent\/daemon: no such executable file$/);
     expect(suiteMounts()).toEqual([]);
   });
 

@@ -140,13 +140,17 @@ describe('when a real run under kvm retries under tcg', () => {
 describe('doctor', () => {
   const report = (vm: DoctorReport['vm']): DoctorReport => ({
     kernel: { release: '6.18.0', config: {}, fuseParameters: {}, fuseFeatures: {}, tracepoints: {}, devFuse: true },
-    features: [], backends: [], vm,
+    features: [], backends: [], daemonAccounting: 'by pid only (the first process of each daemon): FUSEBENCH_CGROUP_ROOT=/x: cannot create /x/fusebench/run-1 (EROFS)', vm,
   });
   it('says which accelerator guests get, why, and how to force either', () => {
     const text = formatDoctor(report({ accel: 'tcg', reason: 'kvm guest silent for 10 s' }));
     expect(text).toContain('VM guests (--kernel):\n  tcg (emulated: timings are functional evidence only): kvm guest silent for 10 s\n');
     expect(text).toContain('FUSEBENCH_VM_ACCEL=kvm or FUSEBENCH_VM_ACCEL=tcg');
     expect(formatDoctor(report({ reason: 'qemu-system-x86_64 cannot run' }))).toContain('  none: qemu-system-x86_64 cannot run\n');
+  });
+
+  it('says how daemons are accounted, and why when by pid only', () => {
+    expect(formatDoctor(report({ reason: 'x' }))).toContain('daemons:\n  by pid only (the first process of each daemon): FUSEBENCH_CGROUP_ROOT=/x: cannot create /x/fusebench/run-1 (EROFS)\n');
   });
 });
 
