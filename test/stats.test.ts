@@ -148,3 +148,14 @@ describe('calibration of the regression verdict', () => {
     }
   });
 });
+
+describe('the smallest meaningful difference', () => {
+  it('a doubling of a near-zero daemon CPU per I/O is not a change; the same ratio on real values is', () => {
+    const base = [0.01, 0.011, 0.012, 0.01, 0.011];
+    const head = base.map((value) => value * 2);
+    expect(compareSamples(base, head, 'lower', { threshold: 0.05, seed: 1 }).verdict).toBe('regressed');
+    expect(compareSamples(base, head, 'lower', { threshold: 0.05, seed: 1, smallestDifference: 0.5 }).verdict).toBe('unchanged');
+    const real = [20, 20.5, 21, 20.2, 20.8];
+    expect(compareSamples(real, real.map((value) => value + 4), 'lower', { threshold: 0.05, seed: 1, smallestDifference: 0.5 }).verdict).toBe('regressed');
+  });
+});

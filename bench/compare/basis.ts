@@ -5,6 +5,11 @@
  * repetition 3 against fuse's repetition 3): the drift cancels, the path's own cost stays. The baseline
  * itself, and metrics with no usable ratio (the baseline's value is 0, as for daemon CPU under bind),
  * are judged on their absolute values, against the larger threshold that drift demands.
+ *
+ * The ratio also carries the baseline's own noise. Where a noise model shows that noise outweighs the
+ * drift it removes (bench:calibrate on this machine: fuse randread IOPS moved 6.0% between runs, its
+ * ratio to bind 11.2%, because bind at 350k IOPS is the first thing any other process disturbs), the
+ * metric is judged on its absolute values instead (noise.ts preferredBasis).
  */
 import type { LoadedResults, ResultCell } from './load.js';
 
@@ -44,13 +49,14 @@ export function judgedSamples(results: LoadedResults, cell: ResultCell, metric: 
 }
 
 /**
- * The basis both sides share: relative only when both could form the ratio against the same baseline,
- * otherwise absolute on both sides, so a comparison never mixes the two.
+ * The basis both sides share: relative only when both could form the ratio against the same baseline
+ * (and the noise model does not prefer absolute), otherwise absolute on both sides, so a comparison
+ * never mixes the two.
  */
-export function pairedSamples(base: LoadedResults, head: LoadedResults, baseCell: ResultCell, headCell: ResultCell, metric: string): { basis: Basis; base: number[]; head: number[] } | undefined {
+export function pairedSamples(base: LoadedResults, head: LoadedResults, baseCell: ResultCell, headCell: ResultCell, metric: string, prefer: Basis = 'relative'): { basis: Basis; base: number[]; head: number[] } | undefined {
   const a = judgedSamples(base, baseCell, metric);
   const b = judgedSamples(head, headCell, metric);
   if (!a || !b) return undefined;
-  if (a.basis === 'relative' && b.basis === 'relative' && base.baseline === head.baseline) return { basis: 'relative', base: a.values, head: b.values };
+  if (prefer === 'relative' && a.basis === 'relative' && b.basis === 'relative' && base.baseline === head.baseline) return { basis: 'relative', base: a.values, head: b.values };
   return { basis: 'absolute', base: baseCell.samples[metric]!, head: headCell.samples[metric]! };
 }

@@ -9,7 +9,9 @@
  */
 import { compareResults, type Comparison } from './compare.js';
 import type { LoadedResults } from './load.js';
-import { estimateNoise, noiseModel, type CellNoise, type NoiseModel } from './noise.js';
+import type { Basis } from './basis.js';
+import { ABSOLUTE_PREFERENCE, estimateNoise, noiseModel, preferredBasis, type CellNoise, type NoiseModel } from './noise.js';
+import { SECOND_SIGNAL } from '../results/metrics.js';
 import { DRIFT_Z, driftThreshold, SIGNIFICANCE_ALPHA } from '../results/verdict.js';
 
 export const CALIBRATION_SCHEMA_VERSION = 1;
@@ -23,6 +25,10 @@ export interface PairOutcome {
 
 export interface CalibrationCell extends CellNoise {
   headline: boolean;
+  /** Does compare give this metric a verdict (the headline, or the daemon's CPU per I/O)? */
+  gated: boolean;
+  /** The basis compare judges it on with this noise model: whichever moved less between runs. */
+  judgedOn: Basis;
   /** The smallest change the rule calls for this metric with the noise of all A runs. */
   detectableChange: number;
 }
@@ -66,11 +72,12 @@ export function analyzeCalibration(aRuns: readonly LoadedResults[], bRuns: reado
   const seed = options.seed ?? 1;
   const others = (...excluded: LoadedResults[]) => aRuns.filter((run) => !excluded.includes(run));
   const headlines = new Set(aRuns[0]?.cells.flatMap((cell) => (cell.headline ? [`${cell.workload}/${cell.headline}`] : [])) ?? []);
-  const cells = estimateNoise(aRuns).map((cell) => ({
-    ...cell,
-    headline: headlines.has(`${cell.workload}/${cell.metric}`),
-    detectableChange: driftThreshold(cell.judged.betweenRunCv, options.floor),
-  }));
+  const cells = estimateNoise(aRuns).map((cell) => {
+    const headline = headlines.has(`${cell.workload}/${cell.metric}`);
+    const judgedOn = preferredBasis(cell);
+    const cv = judgedOn === 'absolute' ? cell.absolute.betweenRunCv : cell.judged.betweenRunCv;
+    return { ...cell, headline, gated: headline || cell.metric === SECOND_SIGNAL, judgedOn, detectableChange: driftThreshold(cv, options.floor) };
+  });
   const aaBackToBack = aRuns.slice(1).map((head, index) => judgePair(aRuns[index]!, head, others(aRuns[index]!, head), options.floor, seed));
   const aaAllPairs = aRuns.flatMap((base, i) => aRuns.slice(i + 1).map((head) => judgePair(base, head, others(base, head), options.floor, seed)));
   const ba = bRuns.flatMap((head, index) => (aRuns[index] ? [judgePair(aRuns[index]!, head, others(aRuns[index]!), options.floor, seed)] : []));
@@ -101,16 +108,16 @@ const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 /** The table bench:calibrate prints: one row per headline metric, then the alarm rates per backend. */
 export function formatCalibration(calibration: Calibration): string {
-  const rows = calibration.cells.filter((cell) => cell.headline);
-  const header = ['backend', 'workload', 'metric', 'judged', 'within-run CV', 'between-run CV (absolute)', 'between-run CV (judged)', 'detectable change'];
+  const rows = calibration.cells.filter((cell) => cell.gated ?? cell.headline);
+  const header = ['backend', 'workload', 'metric', 'judged on', 'within-run CV', 'between-run CV (absolute)', 'between-run CV (ratio to baseline)', 'detectable change'];
   const body = rows.map((cell) => [
     cell.backend,
     cell.workload,
     cell.metric,
-    cell.basis === 'relative' ? 'ratio to baseline' : 'absolute',
-    percent(cell.judged.withinRunCv),
+    (cell.judgedOn ?? cell.basis) === 'relative' ? 'ratio to baseline' : 'absolute',
+    percent(cell.absolute.withinRunCv),
     percent(cell.absolute.betweenRunCv),
-    percent(cell.judged.betweenRunCv),
+    cell.basis === 'relative' ? percent(cell.judged.betweenRunCv) : '-',
     `≥ ${percent(cell.detectableChange)}`,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]!.length)));
@@ -118,7 +125,7 @@ export function formatCalibration(calibration: Calibration): string {
   const backends = [...new Set(calibration.cells.map((cell) => cell.backend))];
   const lines = [
     `calibration on ${calibration.hostname}, kernel ${calibration.kernelRelease}, profile ${calibration.profile}: ${calibration.aRuns.length} A runs, ${calibration.bRuns.length} B runs`,
-    `rule: judged ÷ baseline per round where possible; p < ${calibration.rule.alpha}, CI excludes 1, |change| > max(${percent(calibration.rule.floor)}, ${calibration.rule.z} × √2 × between-run CV)`,
+    `rule: verdicts on the headline and daemon CPU per I/O, each judged on its ratio to the baseline per round unless its absolute values moved clearly less between runs (CV below ${ABSOLUTE_PREFERENCE} × the ratio's); p < ${calibration.rule.alpha}, CI excludes 1, |change| > max(${percent(calibration.rule.floor)}, ${calibration.rule.z} × √2 × between-run CV)`,
     '',
     line(header),
     ...body.map(line),

@@ -8,12 +8,12 @@
  */
 import { cellKey, compareWorkloadNames, sweepFields, type SweepParams } from '../results/cell.js';
 import { UserError } from '../errors.js';
-import { metricDefinition, type Better } from '../results/metrics.js';
+import { isGatedMetric, metricDefinition, type Better } from '../results/metrics.js';
 import type { Accel } from '../results/schema.js';
 import { DEFAULT_THRESHOLD, judgeChange, sideStats, SIGNIFICANCE_ALPHA, type Judgement, type SideStats, type Verdict } from '../results/verdict.js';
 import { pairedSamples, type Basis } from './basis.js';
 import type { LoadedResults } from './load.js';
-import { thresholdFor, type NoiseModel } from './noise.js';
+import { preferredBasisFor, thresholdFor, type NoiseModel } from './noise.js';
 
 export const COMPARISON_SCHEMA_VERSION = 1;
 export { DEFAULT_THRESHOLD, SIGNIFICANCE_ALPHA, type SideStats, type Verdict };
@@ -32,9 +32,10 @@ export interface MetricComparison extends Judgement {
   /** What was judged: the ratio to the run's baseline per round (relative), or the values (absolute). */
   basis: Basis;
   /**
-   * Whether a verdict is given: only the workload's headline metric is. Every other metric is shown with
-   * its statistics but cannot raise an alarm: with some twenty metrics a cell, each judged at 5%, two
-   * runs of one commit would nearly always disagree somewhere.
+   * Whether a verdict is given: only the workload's headline metric and the daemon's CPU per I/O are
+   * (metrics.ts isGatedMetric). Every other metric is shown with its statistics but cannot raise an
+   * alarm: with some twenty metrics a cell, each judged at 5%, two runs of one commit would nearly
+   * always disagree somewhere.
    */
   gated: boolean;
   /** The change of the absolute medians, shown beside the judged one; null when the base median is 0. */
@@ -126,14 +127,15 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
     if (!baseCell) continue;
     const headline = headCell.headline ?? baseCell.headline;
     for (const metric of Object.keys(headCell.samples).sort()) {
-      const paired = pairedSamples(base, head, baseCell, headCell, metric);
+      const key = { backend: headCell.backend, workload: headCell.workload, metric };
+      const paired = pairedSamples(base, head, baseCell, headCell, metric, preferredBasisFor(options.noise, key));
       if (!paired) continue;
       const direction = metricDefinition(metric);
       const seed = (options.seed + hashKey(`${headCell.backend}/${headCell.workload}/${metric}`)) >>> 0;
-      const key = { backend: headCell.backend, workload: headCell.workload, metric };
       const { threshold, source } = thresholdFor(options.noise, key, paired.basis, options.threshold);
-      const gated = metric === headline;
-      const statistics = judgeChange(paired.base, paired.head, direction.better, { threshold, seed });
+      const gated = isGatedMetric(metric, headline);
+      const smallestDifference = paired.basis === 'absolute' ? direction.smallestDifference : undefined;
+      const statistics = judgeChange(paired.base, paired.head, direction.better, { threshold, seed, ...(smallestDifference === undefined ? {} : { smallestDifference }) });
       const judged = gated ? statistics : { ...statistics, verdict: 'unchanged' as const };
       // base and head describe what was measured; ratio, CI, p and verdict are of the judged basis.
       const measuredBase = paired.basis === 'relative' ? sideStats(baseCell.samples[metric]!, seed) : judged.base;
@@ -144,7 +146,7 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
         label: direction.label,
         unit: direction.unit,
         better: direction.better,
-        headline: gated,
+        headline: metric === headline,
         ...judged,
         base: measuredBase,
         head: measuredHead,

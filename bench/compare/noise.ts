@@ -116,14 +116,52 @@ export function loadNoiseModel(file: string): NoiseModel {
   return parsed.data;
 }
 
+type CellKey = { backend: string; workload: string; metric: string };
+
+function knownCell(model: NoiseModel | undefined, key: CellKey): CellNoise | undefined {
+  return model?.cells.find((cell) => cell.backend === key.backend && cell.workload === key.workload && cell.metric === key.metric);
+}
+
+/** The between-run spread of a metric on a basis, if the cell's estimate covers that basis. */
+function betweenRunCv(cell: CellNoise, basis: Basis): number | undefined {
+  if (basis === 'absolute') return cell.absolute.betweenRunCv;
+  return cell.basis === 'relative' ? cell.judged.betweenRunCv : undefined;
+}
+
+/**
+ * How much steadier the absolute values must be before they replace the ratio: a disturbance during one
+ * run (another process on these 2 CPUs) hits every backend's absolute figure at once while the ratio
+ * survives it, so the ratio stays unless it is clearly the noisier one. In bench:calibrate's 16 quiet
+ * runs one run was disturbed (bind and fuse-passthrough at 240k instead of 370k IOPS); with the
+ * absolute basis chosen whenever it was merely lower, that run alone raised a false alarm.
+ */
+export const ABSOLUTE_PREFERENCE = 0.75;
+
+/**
+ * The basis that moves less between runs of one commit: the ratio to the baseline unless the absolute
+ * values are clearly steadier (the ratio then adds more of the baseline's own noise than it removes of
+ * the drift). Without a noise model, the ratio (drift moves every backend at once, as a rule).
+ */
+export function preferredBasis(cell: CellNoise | undefined): Basis {
+  if (!cell) return 'relative';
+  if (cell.basis === 'absolute') return 'absolute';
+  return cell.absolute.betweenRunCv < ABSOLUTE_PREFERENCE * cell.judged.betweenRunCv ? 'absolute' : 'relative';
+}
+
+/** preferredBasis for a metric of a model. */
+export function preferredBasisFor(model: NoiseModel | undefined, key: CellKey): Basis {
+  return preferredBasis(knownCell(model, key));
+}
+
 /**
  * The threshold a change must exceed: the floor (the profile's or --threshold), raised to what the
- * between-run spread of this very metric demands when a noise model knows it. Without one, an absolute
- * figure can only be judged against the drift these machines are known for.
+ * between-run spread of this very metric on this basis demands when a noise model knows it. Without
+ * one, an absolute figure can only be judged against the drift these machines are known for.
  */
-export function thresholdFor(model: NoiseModel | undefined, key: { backend: string; workload: string; metric: string }, basis: Basis, floor: number): { threshold: number; source: string } {
-  const known = model?.cells.find((cell) => cell.backend === key.backend && cell.workload === key.workload && cell.metric === key.metric && cell.basis === basis);
-  if (known) return { threshold: driftThreshold(known.judged.betweenRunCv, floor), source: model!.source };
+export function thresholdFor(model: NoiseModel | undefined, key: CellKey, basis: Basis, floor: number): { threshold: number; source: string } {
+  const known = knownCell(model, key);
+  const cv = known && betweenRunCv(known, basis);
+  if (cv !== undefined) return { threshold: driftThreshold(cv, floor), source: model!.source };
   if (basis === 'absolute') return { threshold: Math.max(floor, UNCALIBRATED_ABSOLUTE_THRESHOLD), source: 'uncalibrated drift' };
   return { threshold: floor, source: 'floor' };
 }

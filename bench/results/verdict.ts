@@ -4,7 +4,8 @@
  *
  * A change counts only when all three agree, which is stricter than any one: the Mann-Whitney p < alpha
  * (the ranks differ), the 95% bootstrap CI of the ratio of medians excludes 1 (the medians differ), and
- * the change exceeds the threshold (it matters: LKP's per-metric noise floor in one number). Anything
+ * the change exceeds the threshold (it matters: LKP's per-metric noise floor in one number; and, for
+ * metrics with a smallest meaningful difference, the medians differ by at least that). Anything
  * else is "unchanged", shown neutral with `~` as benchstat does. With 3 samples a side no p-value can
  * fall below 0.05 (the smallest two-sided p is 0.1), so such cells are always "unchanged": the shipped
  * profiles repeat 5 times.
@@ -66,6 +67,8 @@ export interface JudgeOptions {
   /** Smallest change that matters, as a fraction (0.05 = 5%). */
   threshold: number;
   seed: number;
+  /** Smallest difference of medians that matters, in the values' own unit (metrics.ts smallestDifference). */
+  smallestDifference?: number;
 }
 
 /** Median, its bootstrap CI, CV and count of one side's samples. */
@@ -85,7 +88,8 @@ export function judgeChange(base: readonly number[], head: readonly number[], be
   const ratio = headStats.median / baseStats.median;
   const ratioCi95 = bootstrapRatioCi(base, head, options.seed + 2);
   const excludesOne = ratioCi95[0] > 1 || ratioCi95[1] < 1;
-  const significant = p < SIGNIFICANCE_ALPHA && excludesOne && Math.abs(ratio - 1) > options.threshold;
+  const matters = Math.abs(ratio - 1) > options.threshold && Math.abs(headStats.median - baseStats.median) >= (options.smallestDifference ?? 0);
+  const significant = p < SIGNIFICANCE_ALPHA && excludesOne && matters;
   const verdict: Verdict = !significant ? 'unchanged' : ratio > 1 === (better === 'higher') ? 'improved' : 'regressed';
   return { base: baseStats, head: headStats, ratio, ratioCi95, changePercent: (ratio - 1) * 100, p, significant, verdict };
 }

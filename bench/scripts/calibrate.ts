@@ -12,7 +12,7 @@
  * delay from A1 to cost fuse about 10% of its randread IOPS. --analyze re-reads a finished calibration.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -97,6 +97,16 @@ function withDelay(profileText: string, delay: number): string {
   return stringifyYaml({ ...profile, name: `${String(profile.name)}-delayed`, backendOptions });
 }
 
+/** The delay a finished calibration injected: B's profile is the record of it (0 when there was no B). */
+function recordedDelay(out: string): number {
+  const file = path.join(out, 'profile-b.yaml');
+  if (!existsSync(file)) return 0;
+  const profile = loadProfile(file).profile;
+  const delay = (profile.backendOptions.fuse as { injectDelayMicros?: number } | undefined)?.injectDelayMicros;
+  if (delay === undefined) throw new UserError(`${file}: backendOptions.fuse.injectDelayMicros is missing; this is not a calibration's B profile`);
+  return delay;
+}
+
 function finishedRuns(dir: string, prefix: string): LoadedResults[] {
   const runsDir = path.join(dir, 'runs');
   if (!existsSync(runsDir)) return [];
@@ -118,10 +128,11 @@ async function main(): Promise<void> {
     const profileA = path.join(out, 'profile-a.yaml');
     copyFileSync(path.resolve(SUITE_ROOT, loaded.file), profileA);
     const profileB = path.join(out, 'profile-b.yaml');
-    const plan: { name: string; profile: () => string }[] = [];
+    // B's profile is written before the first B run, once A1 has sized the delay.
+    const plan: { name: string; profile: string }[] = [];
     for (let index = 1; index <= opts.runs + 1; index++) {
-      plan.push({ name: `a-${String(index).padStart(2, '0')}`, profile: () => profileA });
-      if (index <= opts.runs && delay !== 0) plan.push({ name: `b-${String(index).padStart(2, '0')}`, profile: () => profileB });
+      plan.push({ name: `a-${String(index).padStart(2, '0')}`, profile: profileA });
+      if (index <= opts.runs && delay !== 0) plan.push({ name: `b-${String(index).padStart(2, '0')}`, profile: profileB });
     }
     const total = plan.length;
     const started = Date.now();
@@ -131,7 +142,7 @@ async function main(): Promise<void> {
       if (step.name.startsWith('b-') && delay === undefined) delay = autoDelay(loadResults(path.join(out, 'runs', 'a-01')));
       if (step.name.startsWith('b-') && !existsSync(profileB)) writeFileSync(profileB, withDelay(loaded.text, delay!));
       const runStarted = Date.now();
-      await runSuite(step.profile(), runOut, position + 1, opts.trace, path.join(out, 'logs', `${step.name}.log`));
+      await runSuite(step.profile, runOut, position + 1, opts.trace, path.join(out, 'logs', `${step.name}.log`));
       const seconds = (Date.now() - runStarted) / 1000;
       const left = ((Date.now() - started) / (position + 1)) * (total - position - 1);
       console.log(`[${position + 1}/${total}] ${step.name}${step.name.startsWith('b-') ? ` (fuse +${delay} µs per reply)` : ''}: ${seconds.toFixed(0)} s; about ${Math.round(left / 60_000)} min left`);
@@ -140,7 +151,7 @@ async function main(): Promise<void> {
   const aRuns = finishedRuns(out, 'a-');
   const bRuns = finishedRuns(out, 'b-');
   if (aRuns.length < 3) throw new UserError(`${out}: ${aRuns.length} finished A runs; the calibration needs at least 3`);
-  if (delay === undefined) delay = existsSync(path.join(out, 'profile-b.yaml')) ? Number(/injectDelayMicros: (\d+)/.exec(readFileSync(path.join(out, 'profile-b.yaml'), 'utf8'))?.[1] ?? 0) : 0;
+  delay ??= recordedDelay(out);
   const floor = aRuns[0]!.profileThreshold ?? 0.05;
   const calibration = analyzeCalibration(aRuns, bRuns, { floor, injectDelayMicros: delay });
   writeFileSync(path.join(out, 'calibration.json'), `${JSON.stringify(calibration, null, 2)}\n`);

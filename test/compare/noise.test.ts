@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { relativeSamples } from '../../bench/compare/basis.js';
 import { loadResults } from '../../bench/compare/load.js';
-import { estimateNoise, thresholdFor } from '../../bench/compare/noise.js';
+import { estimateNoise, preferredBasis, thresholdFor } from '../../bench/compare/noise.js';
 
 const fixtures = path.resolve('test/fixtures/compare');
 const base = loadResults(path.join(fixtures, 'base'));
@@ -52,5 +52,21 @@ describe('estimateNoise', () => {
     expect(thresholdFor(undefined, key, 'relative', 0.05)).toEqual({ threshold: 0.05, source: 'floor' });
     expect(thresholdFor(undefined, key, 'absolute', 0.05)).toEqual({ threshold: 0.25, source: 'uncalibrated drift' });
     expect(thresholdFor(model, { ...key, backend: 'bind' }, 'absolute', 0.05).threshold).toBeGreaterThan(0.2);
+    // The same cell judged on its absolute values gets the absolute spread's threshold.
+    expect(thresholdFor(model, key, 'absolute', 0.05).threshold).toBeCloseTo(2.5 * Math.SQRT2 * find('fuse', 'randread-4k', 'readIops').absolute.betweenRunCv, 6);
+  });
+
+  it('keeps the ratio unless the absolute values are clearly steadier between runs', () => {
+    // These runs drifted together: the ratio is far steadier, so it stays.
+    expect(preferredBasis(find('fuse', 'randread-4k', 'readIops'))).toBe('relative');
+    const spread = (betweenRunCv: number) => ({ withinRunCv: 0.05, betweenRunCv });
+    const cell = { backend: 'fuse', workload: 'w', metric: 'readIops', basis: 'relative' as const, runs: 16 };
+    // bench:calibrate's quiet runs: fuse IOPS 6.0% absolute against 11.2% as a ratio to bind.
+    expect(preferredBasis({ ...cell, absolute: spread(0.06), judged: spread(0.112) })).toBe('absolute');
+    // fuse-passthrough there: 12.1% against 11.0%, and 10% against 11%, not clearly steadier.
+    expect(preferredBasis({ ...cell, absolute: spread(0.121), judged: spread(0.11) })).toBe('relative');
+    expect(preferredBasis({ ...cell, absolute: spread(0.1), judged: spread(0.11) })).toBe('relative');
+    expect(preferredBasis({ ...cell, basis: 'absolute', absolute: spread(0.1), judged: spread(0.1) })).toBe('absolute');
+    expect(preferredBasis(undefined)).toBe('relative');
   });
 });

@@ -68,7 +68,7 @@ export function verdictLine(comparison: Comparison): string {
   const floor = `${(comparison.threshold * 100).toFixed(1).replace(/\.0$/, '')}%`;
   const noise = comparison.noise ? `raised per metric by the ${comparison.noise.source} noise model of ${comparison.noise.runs} runs` : 'absolute figures need 25% without a noise model';
   return (
-    `${regressed} regressed, ${improved} improved, ${unchanged} unchanged (verdicts on each workload's headline metric, judged ÷ ${comparison.baseline} per round where possible; ` +
+    `${regressed} regressed, ${improved} improved, ${unchanged} unchanged (verdicts on each workload's headline metric and the daemon's CPU per I/O, judged ÷ ${comparison.baseline} per round ${comparison.noise ? 'unless the noise model shows the absolute values clearly steadier' : 'where possible'}; ` +
     `significant: p < ${comparison.alpha}, 95% CI of the ratio excludes 1, |change| > the metric's threshold: at least ${floor}, ${noise})`
   );
 }
