@@ -9,7 +9,8 @@
 # With --if-needed it only does the work whose inputs changed since the last successful run (a stamp
 # file), so `npm test` can call it every time.
 # With --reference-tools it also installs what building libfuse's passthrough_hp by hand needs
-# (infra/reference/): meson, ninja and liburing-dev. The tests never use it, so CI does not pay for it.
+# (infra/reference/): meson, ninja, liburing-dev and libnuma-dev. The tests never use them, so CI
+# does not pay for them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -30,8 +31,9 @@ done
 packages=(fio build-essential pkg-config libfuse3-dev fuse3 linux-perf bpftrace
   qemu-system-x86 qemu-utils busybox-static cpio xz-utils zstd kmod chromium util-linux psmisc acl)
 # libfuse's own build (infra/reference/build-libfuse-reference.sh); g++ for passthrough_hp.cc comes
-# with build-essential. liburing-dev 2.3 has the SQE128 ring libfuse's io_uring support checks for.
-reference_packages=(meson ninja-build liburing-dev)
+# with build-essential. liburing-dev 2.3 has the SQE128 ring libfuse's io_uring support checks for;
+# libfuse 3.18.x also builds io_uring only with libnuma (later sources dropped that dependency).
+reference_packages=(meson ninja-build liburing-dev libnuma-dev)
 if [ $reference_tools -eq 1 ]; then
   packages+=("${reference_packages[@]}")
 fi

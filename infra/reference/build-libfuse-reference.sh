@@ -53,9 +53,15 @@ missing=()
 for tool in meson ninja c++ pkg-config; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
-pkg-config --exists liburing 2>/dev/null || missing+=("liburing (pkg-config liburing)")
+# libfuse's meson quietly leaves io_uring out without these; 3.18.x also wants libnuma for it.
+libraries=(liburing)
+grep -q "dependency('numa'" "$src/meson.build" && libraries+=(numa)
+for library in "${libraries[@]}"; do
+  pkg-config --exists "$library" 2>/dev/null || missing+=("$library (pkg-config $library)")
+done
 if [ ${#missing[@]} -gt 0 ]; then
-  fail "missing ${missing[*]}: libfuse would build without io_uring, or not at all" \
+  list=$(printf '%s, ' "${missing[@]}")
+  fail "missing ${list%, }: libfuse would build without io_uring, or not at all" \
     "Install the reference tools: sudo bash $root/infra/setup.sh --reference-tools"
 fi
 
@@ -73,9 +79,10 @@ else
   meson setup "${options[@]}" "$out" "$src" >&2
 fi
 
-# meson found liburing but it may lack what libfuse's check needs (SQE128): then it quietly builds
-# without io_uring, and -o io_uring would be ignored. That must not pass as a reference ring server.
-grep -q '^#define HAVE_URING 1' "$out/fuse_config.h" ||
+# meson may find liburing without what libfuse's check needs (SQE128): then it quietly builds without
+# io_uring, and -o io_uring would be ignored. That must not pass as a reference ring server.
+# (meson writes a true flag as a bare "#define HAVE_URING", a false one as #undef.)
+grep -Eq '^#define HAVE_URING( 1)?$' "$out/fuse_config.h" ||
   fail "libfuse $version configured without io_uring support (liburing without SQE128?); see $out/meson-logs/meson-log.txt" \
     "Install the reference tools: sudo bash $root/infra/setup.sh --reference-tools"
 
@@ -89,5 +96,6 @@ case "$library" in
   "$out"/*) ;;
   *) fail "$binary loads libfuse from '${library:-nowhere}', not from $out/lib" ;;
 esac
+library=$(realpath "$library")
 log "libfuse $version with io_uring: $binary (libfuse from $library)"
 printf '%s\n' "$binary"
