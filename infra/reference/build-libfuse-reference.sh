@@ -41,8 +41,8 @@ esac
 [ -f "$src/meson.build" ] && grep -q "^project('libfuse3'" "$src/meson.build" ||
   fail "$src is not a libfuse 3 source tree (no meson.build with project('libfuse3'))"
 version=$(sed -n "s/^ *version: *'\([^']*\)'.*/\1/p" "$src/meson.build" | head -n 1)
-[ -n "$version" ] || fail "cannot read libfuse's version from $src/meson.build"
-IFS=. read -r major minor _ <<<"${version%%-*}"
+[[ $version =~ ^([0-9]+)\.([0-9]+) ]] || fail "cannot read libfuse's version from $src/meson.build (found '$version')"
+major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
 if [ "$major" -ne 3 ] || [ "$minor" -lt 18 ] || [ ! -f "$src/lib/fuse_uring.c" ] ||
   ! grep -q "enable-io-uring" "$src/meson_options.txt"; then
   fail "libfuse $version in $src has no FUSE-over-io_uring support (lib/fuse_uring.c and the enable-io-uring option came in 3.18)" \
