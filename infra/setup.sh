@@ -8,21 +8,39 @@
 #     Debian ships in libfuse3-dev into build/ (never copied into the repository).
 # With --if-needed it only does the work whose inputs changed since the last successful run (a stamp
 # file), so `npm test` can call it every time.
+# With --reference-tools it also installs what building libfuse's passthrough_hp by hand needs
+# (infra/reference/): meson, ninja, liburing-dev and libnuma-dev. The tests never use them, so CI
+# does not pay for them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 stamp="$root/.setup-stamp"
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
 if_needed=0
-[ "${1:-}" = "--if-needed" ] && if_needed=1
+reference_tools=0
+for arg in "$@"; do
+  case "$arg" in
+    --if-needed) if_needed=1 ;;
+    --reference-tools) reference_tools=1 ;;
+    *) log "unknown option '$arg' (known: --if-needed, --reference-tools)"; exit 2 ;;
+  esac
+done
 
 packages=(fio build-essential pkg-config libfuse3-dev fuse3 linux-perf bpftrace
   qemu-system-x86 qemu-utils busybox-static cpio xz-utils zstd kmod chromium util-linux psmisc acl)
+# libfuse's own build (infra/reference/build-libfuse-reference.sh); g++ for passthrough_hp.cc comes
+# with build-essential. liburing-dev 2.3 has the SQE128 ring libfuse's io_uring support checks for;
+# libfuse 3.18.x also builds io_uring only with libnuma (later sources dropped that dependency).
+reference_packages=(meson ninja-build liburing-dev libnuma-dev)
+if [ $reference_tools -eq 1 ]; then
+  packages+=("${reference_packages[@]}")
+fi
 
 inputs_hash() {
   cat infra/setup.sh package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1
 }
-
-log() { printf 'setup: %s\n' "$*" >&2; }
 
 if [ "$(id -u)" -ne 0 ]; then
   log "must run as root (it installs packages with apt-get and the suite mounts file systems)"
@@ -46,7 +64,7 @@ build_native() {
   fi
 }
 
-if [ $if_needed -eq 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(inputs_hash)" ] && [ -d node_modules ]; then
+if [ $if_needed -eq 1 ] && [ $reference_tools -eq 0 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(inputs_hash)" ] && [ -d node_modules ]; then
   build_native
   exit 0
 fi
