@@ -5,10 +5,11 @@
  * suite runs as root. The daemon may stay in the foreground or daemonize: it runs in a cgroup of its
  * own, so whatever processes it becomes are counted, watched and ended.
  */
+import { readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { daemonMountFields, fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount } from './daemon.js';
+import { daemonMountFields, fuseConnectionOf, mountedDaemons, startDaemon, unmountDaemon, waitForFuseMount, type DaemonProcess } from './daemon.js';
 import { uringTransport } from './fuse-uring.js';
 import type { Backend, Mount } from './types.js';
 
@@ -31,6 +32,37 @@ export interface ExternalDaemon {
 }
 
 const EXTERNAL_COLOUR = '#ff9da6';
+
+/** Does any of these processes hold an io_uring (an fd on anon_inode:[io_uring])? */
+export function holdsIoUring(pids: readonly number[]): boolean {
+  return pids.some((pid) => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:[io_uring]';
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * libfuse's `-o io_uring` falls back to /dev/fuse without a word when the kernel refuses the ring (or
+ * the option is missing from the command): a cell labelled io_uring would then measure /dev/fuse. The
+ * ring's fds are the evidence; their absence fails the mount.
+ */
+async function ringProblem(daemon: DaemonProcess): Promise<string | undefined> {
+  for (let waited = 0; waited <= 2000; waited += 100) {
+    const pids = daemon.cgroup ? daemon.cgroup.pids() : daemon.exit() === undefined ? [daemon.pid] : [];
+    if (holdsIoUring(pids)) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return 'the daemon mounted, but none of its processes holds an io_uring: it serves over /dev/fuse (is -o io_uring in its command, and does the kernel accept the ring?)';
+}
 
 /** One external daemon as a backend of its own, with its own name (and so its own cells and colour). */
 export function makeExternalBackend(external: ExternalDaemon): Backend {
@@ -61,6 +93,8 @@ export function makeExternalBackend(external: ExternalDaemon): Backend {
         const daemon = startDaemon({ command: command!, args, onProcess, mayDaemonize: true, detachedLogFile: detached ? path.join(workDir, 'daemon.log') : undefined });
         try {
           await waitForFuseMount(daemon, mountpoint, 20_000);
+          const problem = uring ? await ringProblem(daemon) : undefined;
+          if (problem) throw new UserError(`${name}: ${problem}`);
         } catch (error) {
           await unmountDaemon({ backend: name, mountpoint, lower, info: {} }, daemon).catch(() => {});
           throw error;

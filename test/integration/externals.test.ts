@@ -16,6 +16,7 @@ import { cli, FIXTURE_PROFILES, ROOT } from '../helpers/cli.js';
 import { missingRootOrFio, skipUnless } from '../helpers/kernel.js';
 
 const PASSTHROUGH_LL = path.join(ROOT, 'build', 'passthrough_ll');
+const ENABLE_URING = '/sys/module/fuse/parameters/enable_uring';
 const scratch = `/tmp/fb-test-externals-${process.pid}`;
 const env = { FUSEBENCH_SCRATCH: scratch };
 const suiteMounts = () => readMounts().filter((entry) => entry.mountpoint.startsWith(`${scratch}/`));
@@ -65,6 +66,20 @@ describe.skipIf(skipUnless(missing()))('external daemons that daemonize', () => 
     expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('ll-b');
     expect(suiteMounts()).toEqual([]);
     expect(processesInScratch()).toEqual([]);
+  }, 120_000);
+
+  it('an external over io_uring: enable_uring is set for it, the ring is checked, and a daemon without one fails saying so', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'bench-externals-uring-'));
+    const daemon = path.join(ROOT, 'infra', 'daemon', 'build', 'fusebench-daemon');
+    const before = readFileSync(ENABLE_URING, 'utf8').trim();
+    const result = await cli(['run', '--profile', path.join(FIXTURE_PROFILES, 'tiny-seqread.yaml'), '--backends', 'ring', '--external', `ring=${daemon} --mode plain --transport uring --foreground {lower} {mnt}`, '--external', `plain=${daemon} --mode plain --foreground {lower} {mnt}`, '--external-uring', 'ring', '--external-uring', 'plain', '--no-trace', '--runtime', '1', '--repeat', '1', '--out', out, '--keep-going'], { env });
+    expect(result.exitCode, result.all).toBe(0);
+    const byBackend = new Map(records(out).map((record) => [record.backend, record]));
+    expect(byBackend.get('ring')?.state, result.all).toBe('completed');
+    expect(byBackend.get('plain')?.state).toBe('failed');
+    expect(byBackend.get('plain')?.state === 'failed' && byBackend.get('plain')!.reason).toMatch(/plain: the daemon mounted, but none of its processes holds an io_uring/);
+    expect(readFileSync(ENABLE_URING, 'utf8').trim()).toBe(before);
+    expect(suiteMounts()).toEqual([]);
   }, 120_000);
 
   it('a CLI killed by SIGKILL mid-run leaves nothing of the daemon after npm run cleanup', async () => {
