@@ -2,7 +2,7 @@
 # Nightly benchmark: run a profile, compare it with the baseline, keep the history, render the trend.
 #
 #   infra/ci/nightly.sh [--history DIR] [--baseline DIR] [--profile NAME|FILE]
-#                       [--runtime SECONDS] [--repeat N] [--kernel native|IMAGE] [--noise FILE]
+#                       [--runtime SECONDS] [--repeat N] [--kernel native|IMAGE] [--noise FILE] [--trace]
 #
 # Each run lands in <history>/<UTC date>_<kernel release>_<short commit>/ (runs.jsonl, summary.json,
 # results.csv, and compare/ with compare.md|json|html against the baseline). The baseline is --baseline
@@ -11,8 +11,9 @@
 # history is accepted as is. <history>/latest points at the newest run, <history>/trend.html (and
 # trend.vl.json) shows every run's headline metrics.
 #
-# What counts as normal: compare judges each backend by its ratio to bind in the same round, against a
-# threshold raised to each metric's between-run spread. That spread comes from --noise (a pinned noise
+# What counts as normal: compare gives verdicts on each workload's headline and the daemon's CPU per
+# I/O, each by its ratio to bind in the same round unless its absolute values are clearly steadier,
+# against a threshold raised to each metric's between-run spread. That spread comes from --noise (a pinned noise
 # model, e.g. the noise.json of npm run bench:calibrate), else from the last HISTORY_NIGHTS accepted
 # nights of this history once there are at least MIN_NIGHTS (recent nights define normal, as in fsperf
 # and LKP), else from <history>/noise.json if present, else compare's uncalibrated defaults.
@@ -30,6 +31,7 @@ runtime=
 repeat=
 kernel=native
 noise=
+trace=0
 MIN_NIGHTS=5
 HISTORY_NIGHTS=10
 while [[ $# -gt 0 ]]; do
@@ -41,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --repeat) repeat=${2:?--repeat needs a count}; shift 2 ;;
     --kernel) kernel=${2:?--kernel needs native or a kernel image}; shift 2 ;;
     --noise) noise=${2:?--noise needs a noise model file}; shift 2 ;;
+    --trace) trace=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
   esac
@@ -68,6 +71,10 @@ bench_args=(--profile "$profile" --out "$incoming" --keep-going)
 [[ -n $runtime ]] && bench_args+=(--runtime "$runtime")
 [[ -n $repeat ]] && bench_args+=(--repeat "$repeat")
 [[ $kernel != native ]] && bench_args+=(--kernel "$kernel")
+# Untraced by default: the verdicts are on throughput and the daemon's CPU per I/O, which need no
+# tracing; bench:calibrate measures its noise model untraced too; and bpftrace's start-up costs every
+# run seconds (a quarter of the night's wall time here). --trace keeps the per-opcode request counts.
+[[ $trace -eq 0 ]] && bench_args+=(--no-trace)
 
 echo "nightly: npm run bench -- ${bench_args[*]}" >&2
 if ! npm run --silent bench -- "${bench_args[@]}"; then
