@@ -295,14 +295,14 @@ static int start_queues(struct fb_session *se, char *why, size_t whylen)
 {
 	struct fb_uring *u = calloc(1, sizeof(*u));
 	if (!u)
-		return -ENOMEM;
+		goto nomem;
 	se->uring = u;
 	pthread_mutex_init(&u->lock, NULL);
 	pthread_cond_init(&u->cond, NULL);
 	u->nqueues = fb_possible_cpus();  /* the kernel expects a queue per possible CPU */
 	u->q = calloc((size_t)u->nqueues, sizeof(*u->q));
 	if (!u->q)
-		return -ENOMEM;
+		goto nomem;
 	for (int i = 0; i < u->nqueues; i++) {
 		int r = alloc_queue(se, u, (unsigned)i);
 		if (r < 0) {
@@ -331,6 +331,9 @@ static int start_queues(struct fb_session *se, char *why, size_t whylen)
 		snprintf(why, whylen, "%s", u->why);
 	pthread_mutex_unlock(&u->lock);
 	return err;
+nomem:
+	snprintf(why, whylen, "allocating io_uring queues: %s", strerror(ENOMEM));
+	return -ENOMEM;
 }
 
 static bool join_queues(struct fb_session *se, int timeout_ms)
