@@ -19,7 +19,7 @@
 #include "options.h"
 #include "session.h"
 #include "transport.h"
-#include "transport_uring.h"
+#include "transport_ops.h"
 
 enum {
 	EXIT_RUNTIME = 1,	/* start-up failed at run time (mount, INIT, threads) */
@@ -27,9 +27,14 @@ enum {
 	EXIT_NO_KERNEL_FEATURE = 3,	/* kernel lacks what the mode or transport needs */
 };
 
-#define ENABLE_URING_PARAM "/sys/module/fuse/parameters/enable_uring"
 #define FUSE_BPF_FEATURE "/sys/fs/fuse/features/fuse_bpf"
 
+
+/* The one place --transport is read; everything after asks se->transport. */
+static const struct fb_transport_ops *const transports[] = {
+	[FB_TRANSPORT_DEV] = &fb_transport_dev,
+	[FB_TRANSPORT_URING] = &fb_transport_uring,
+};
 
 static struct fb_session g_se;
 static int g_ready_fd = -1;
@@ -147,10 +152,10 @@ static void negotiate(struct fb_session *se)
 			die(EXIT_RUNTIME, "waiting for INIT on /dev/fuse: %s", strerror(-r));
 	}
 	uint64_t offered = fb_init_flags64(se->init.flags, se->init.flags2);
-	if (se->init.failed && se->opt.transport == FB_TRANSPORT_URING && !(offered & FUSE_OVER_IO_URING))
-		die(EXIT_NO_KERNEL_FEATURE, "kernel did not offer FUSE_OVER_IO_URING in INIT (protocol %u.%u, "
-		    "flags2=0x%x): set " ENABLE_URING_PARAM " to Y (needs Linux 6.14+ with CONFIG_FUSE_IO_URING)",
-		    se->init.major, se->init.minor, se->init.flags2);
+	const struct fb_transport_ops *t = se->transport;
+	if (se->init.failed && (offered & t->init_flags) != t->init_flags)
+		die(EXIT_NO_KERNEL_FEATURE, "kernel did not offer %s in INIT (protocol %u.%u, flags2=0x%x): %s",
+		    t->init_flags_name, se->init.major, se->init.minor, se->init.flags2, t->init_flags_hint);
 	if (se->init.failed && se->opt.mode == FB_MODE_PASSTHROUGH && se->pt_abi == FB_PT_ABI_NONE)
 		die(EXIT_NO_KERNEL_FEATURE, "kernel did not offer FUSE_PASSTHROUGH in INIT (flags2=0x%x)",
 		    se->init.flags2);
@@ -159,14 +164,13 @@ static void negotiate(struct fb_session *se)
 		    se->init.minor);
 }
 
-/* --transport uring: rings per CPU once INIT is done. */
-static void start_uring(struct fb_session *se)
+/* Once INIT is done: the transport's threads (and rings). */
+static void start_transport(struct fb_session *se)
 {
-	char why[512];
-	int r = fb_uring_start(se, why, sizeof(why));
-	if (r == -EOPNOTSUPP)
-		die(EXIT_NO_KERNEL_FEATURE, "%s: the kernel refused FUSE over io_uring; set "
-		    ENABLE_URING_PARAM " to Y", why);
+	char why[1024];
+	int r = se->transport->start(se, why, sizeof(why));
+	if (r == FB_TRANSPORT_REFUSED)
+		die(EXIT_NO_KERNEL_FEATURE, "%s", why);
 	if (r < 0)
 		die(EXIT_RUNTIME, "%s", why);
 }
@@ -199,12 +203,10 @@ static void __attribute__((noreturn)) shutdown_and_exit(int unmount)
 	if (unmount)
 		fb_unmount(g_se.opt.mnt);
 	/* Workers see ENODEV once the last user of the mount is gone. */
-	bool joined = fb_workers_join(&g_se, 2000);
-	joined = fb_uring_join(&g_se, 2000) && joined;
+	bool joined = g_se.transport->join(&g_se, 2000);
 	write_stats();
 	if (joined) {
-		fb_uring_free(&g_se);
-		fb_workers_free(&g_se);
+		g_se.transport->free(&g_se);
 		fb_itable_destroy(&g_se.itable);
 		close(g_se.fd);
 	}
@@ -224,6 +226,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	g_ready_fd = se->opt.ready_fd;
+	se->transport = transports[se->opt.transport];
 	se->fd = -1;
 	signal(SIGPIPE, SIG_IGN);
 
@@ -268,16 +271,12 @@ int main(int argc, char **argv)
 		die(EXIT_RUNTIME, "%s", why);
 	g_mounted = 1;
 
-	/* With io_uring, /dev/fuse carries only INIT, FORGET and INTERRUPT: one reader. */
-	r = fb_workers_alloc(se, se->opt.transport == FB_TRANSPORT_URING ? 1 : se->opt.threads);
+	/* INIT comes on /dev/fuse whatever the transport; it says how many readers it needs there. */
+	r = fb_workers_alloc(se, se->transport->dev_readers(&se->opt));
 	if (r < 0)
 		die(EXIT_RUNTIME, "allocating worker buffers: %s", strerror(-r));
 	negotiate(se);
-	r = fb_workers_start(se);
-	if (r < 0)
-		die(EXIT_RUNTIME, "starting workers: %s", strerror(-r));
-	if (se->opt.transport == FB_TRANSPORT_URING)
-		start_uring(se);
+	start_transport(se);
 
 	report_start("ready\n");
 	if (!se->opt.foreground)

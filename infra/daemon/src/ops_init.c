@@ -7,6 +7,7 @@
 
 #include "ops.h"
 #include "ops_common.h"
+#include "transport_ops.h"
 
 /*
  * Capabilities we ask for when the kernel offers them. FUSE_DONT_MASK: the
@@ -73,13 +74,12 @@ FB_HANDLER(fb_op_init)
 		}
 	}
 
-	if (se->opt.transport == FB_TRANSPORT_URING) {
-		if (!(offered & FUSE_OVER_IO_URING)) {
-			ii->failed = true;
-			return -EPROTO;	/* main reports and unmounts */
-		}
-		want |= FUSE_OVER_IO_URING;
+	uint64_t transport_needs = se->transport->init_flags;
+	if ((offered & transport_needs) != transport_needs) {
+		ii->failed = true;
+		return -EPROTO;	/* main reports and unmounts */
 	}
+	want |= transport_needs;
 
 	uint64_t reply = want & offered;
 	out->minor = in->minor < FB_PROTO_MINOR ? in->minor : FB_PROTO_MINOR;

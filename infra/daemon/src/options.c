@@ -18,11 +18,6 @@ const char *fb_mode_name(enum fb_mode m)
 	return "?";
 }
 
-const char *fb_transport_name(enum fb_transport t)
-{
-	return t == FB_TRANSPORT_URING ? "uring" : "dev";
-}
-
 const char *fb_bpf_abi_name(enum fb_bpf_abi a)
 {
 	switch (a) {

@@ -57,7 +57,6 @@ struct fb_options {
 int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, unsigned whylen);
 void fb_options_usage(const char *argv0);
 const char *fb_mode_name(enum fb_mode m);
-const char *fb_transport_name(enum fb_transport t);
 const char *fb_bpf_abi_name(enum fb_bpf_abi a);	/* NULL for AUTO */
 
 #endif

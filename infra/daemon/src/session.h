@@ -27,9 +27,11 @@ struct fb_init_info {
 
 struct fb_worker;
 struct fb_uring;
+struct fb_transport_ops;
 
 struct fb_session {
 	struct fb_options opt;
+	const struct fb_transport_ops *transport;	/* chosen from opt.transport at start-up */
 	int fd;				/* the /dev/fuse fd that was mounted */
 	struct fb_inode_table itable;
 	struct fb_init_info init;

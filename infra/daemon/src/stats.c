@@ -8,7 +8,7 @@
 #include "dispatch.h"
 #include "session.h"
 #include "transport.h"
-#include "transport_uring.h"
+#include "transport_ops.h"
 
 static void sum_counter(struct fb_op_counter *acc, const struct fb_op_counter *c)
 {
@@ -34,10 +34,11 @@ static void write_ops(FILE *f, const struct fb_session *se)
 	struct fb_op_counter other[FB_STATS_NOTHER * 8] = { { 0, 0 } };
 	int nother = 0;
 
-	int nq = fb_uring_nqueues(se);
+	const struct fb_transport_ops *t = se->transport;
+	int nq = t->nqueues ? t->nqueues(se) : 0;
 	for (int w = 0; w < se->nworkers + nq; w++) {
 		const struct fb_stats *s = w < se->nworkers ? &se->workers[w].stats
-							    : fb_uring_stats(se, w - se->nworkers);
+							    : t->queue_stats(se, w - se->nworkers);
 		for (int op = 0; op < FB_STATS_NOPS; op++)
 			sum_counter(&sum[op], &s->ops[op]);
 		for (int i = 0; i < FB_STATS_NOTHER; i++) {
@@ -79,10 +80,9 @@ int fb_stats_write(const struct fb_session *se, const char *path)
 		fprintf(f, "\"%s\"", abi);
 	else
 		fputs("null", f);
-	fprintf(f, ",\"transport\":\"%s\"", fb_transport_name(se->opt.transport));
-	if (se->opt.transport == FB_TRANSPORT_URING)
-		fprintf(f, ",\"uring\":{\"queues\":%d,\"depth\":%d,\"enterCalls\":%llu}",
-			fb_uring_nqueues(se), se->opt.uring_depth, fb_uring_enter_calls(se));
+	fprintf(f, ",\"transport\":\"%s\"", se->transport->name);
+	if (se->transport->stats_json)
+		se->transport->stats_json(f, se);
 	if (se->opt.mode == FB_MODE_BPF)
 		fprintf(f, ",\"fuseBpfAbi\":\"%s\"", fb_bpf_abi_name(se->bpf_abi));
 	fprintf(f, ",\"pid\":%d,\"threads\":%d", (int)getpid(), se->opt.threads);

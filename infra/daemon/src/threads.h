@@ -1,6 +1,7 @@
 /*
- * Joining worker threads against one deadline: shutdown must not hang on a thread stuck in the
- * kernel, so the caller learns which threads did not end in time and can abort the connection.
+ * Thread helpers: joining worker threads against one deadline (shutdown must not hang on a thread
+ * stuck in the kernel, so the caller learns which threads did not end in time and can abort the
+ * connection), a per-thread umask, and the CPU count per-CPU queues are sized by.
  */
 #ifndef FB_THREADS_H
 #define FB_THREADS_H
@@ -21,5 +22,8 @@ bool fb_join_by(pthread_t tid, bool *started, const struct timespec *deadline);
  * 0 or -errno.
  */
 int fb_thread_own_umask(void);
+
+/* CPUs the kernel counts as possible (its num_possible_cpus()): highest index + 1. */
+int fb_possible_cpus(void);
 
 #endif

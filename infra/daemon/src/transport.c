@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "session.h"
 #include "threads.h"
+#include "transport_ops.h"
 
 #define PAGE 4096
 #define WRITE_HDR (sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in))
@@ -194,3 +195,25 @@ void fb_workers_free(struct fb_session *se)
 	se->workers = NULL;
 	se->nworkers = 0;
 }
+
+/* Every reader serves every request here; --threads of them, on cloned fds. */
+static int dev_readers(const struct fb_options *o)
+{
+	return o->threads;
+}
+
+static int dev_start(struct fb_session *se, char *why, size_t whylen)
+{
+	int r = fb_workers_start(se);
+	if (r < 0)
+		snprintf(why, whylen, "starting workers: %s", strerror(-r));
+	return r;
+}
+
+const struct fb_transport_ops fb_transport_dev = {
+	.name = "dev",
+	.dev_readers = dev_readers,
+	.start = dev_start,
+	.join = fb_workers_join,
+	.free = fb_workers_free,
+};

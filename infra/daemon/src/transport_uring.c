@@ -1,6 +1,15 @@
+/*
+ * FUSE over io_uring transport (protocol 7.42, Linux 6.14+). One queue per
+ * possible CPU (qid = cpu, the kernel routes a request to the queue of the
+ * CPU its caller runs on), each a thread pinned to that CPU with its own ring
+ * and --uring-depth entries. An entry is a 288-byte header buffer plus a
+ * payload buffer; the kernel fills both with a request when the entry's
+ * command completes, and the reply goes back in the same buffers with
+ * COMMIT_AND_FETCH, which also waits for the next request: one syscall per
+ * request. Like the /dev/fuse transport it moves bytes only; FORGET and
+ * INTERRUPT still come through the /dev/fuse reader (worker 0).
+ */
 #define _GNU_SOURCE
-#include "transport_uring.h"
-
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -20,7 +29,9 @@
 #include "session.h"
 #include "threads.h"
 #include "stats.h"
+#include "transport_ops.h"
 
+#define ENABLE_URING_PARAM "/sys/module/fuse/parameters/enable_uring"
 #define PAGE 4096
 /* The kernel wants max(8192, max_write, max_pages * page size) per payload buffer. */
 #define PAYLOAD_SZ (FB_MAX_WRITE > FB_MAX_PAGES * PAGE ? FB_MAX_WRITE : FB_MAX_PAGES * PAGE)
@@ -67,36 +78,6 @@ struct fb_uring {
 	int err;			/* first failure */
 	char why[256];
 };
-
-/* Queues the kernel expects: one per possible CPU (its num_possible_cpus()). */
-static int possible_cpus(void)
-{
-	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
-	int hi = -1;
-	if (f) {
-		char buf[256];
-		if (fgets(buf, sizeof(buf), f)) {
-			/* "0-3" or "0,2-5": the count is the highest index plus one. */
-			for (char *p = buf; *p;) {
-				if (*p < '0' || *p > '9') {	/* '-' and ',' separate numbers */
-					p++;
-					continue;
-				}
-				char *end;
-				long v = strtol(p, &end, 10);
-				if (v > hi)
-					hi = (int)v;
-				p = end;
-			}
-		}
-		fclose(f);
-	}
-	if (hi < 0) {
-		long n = sysconf(_SC_NPROCESSORS_CONF);
-		return n > 0 ? (int)n : 1;
-	}
-	return hi + 1;
-}
 
 static void queue_cmd(struct fb_uring_queue *q, struct fb_uring_ent *e, uint32_t cmd_op,
 		      uint64_t commit_id)
@@ -306,18 +287,22 @@ static int alloc_queue(struct fb_session *se, struct fb_uring *u, unsigned qid)
 	return 0;
 }
 
-int fb_uring_start(struct fb_session *se, char *why, size_t whylen)
+/*
+ * Start the queue threads, register every entry, and wait until all queues
+ * report. 0, or -errno with a reason in why (EOPNOTSUPP: enable_uring is N).
+ */
+static int start_queues(struct fb_session *se, char *why, size_t whylen)
 {
 	struct fb_uring *u = calloc(1, sizeof(*u));
 	if (!u)
-		return -ENOMEM;
+		goto nomem;
 	se->uring = u;
 	pthread_mutex_init(&u->lock, NULL);
 	pthread_cond_init(&u->cond, NULL);
-	u->nqueues = possible_cpus();
+	u->nqueues = fb_possible_cpus();  /* the kernel expects a queue per possible CPU */
 	u->q = calloc((size_t)u->nqueues, sizeof(*u->q));
 	if (!u->q)
-		return -ENOMEM;
+		goto nomem;
 	for (int i = 0; i < u->nqueues; i++) {
 		int r = alloc_queue(se, u, (unsigned)i);
 		if (r < 0) {
@@ -346,9 +331,12 @@ int fb_uring_start(struct fb_session *se, char *why, size_t whylen)
 		snprintf(why, whylen, "%s", u->why);
 	pthread_mutex_unlock(&u->lock);
 	return err;
+nomem:
+	snprintf(why, whylen, "allocating io_uring queues: %s", strerror(ENOMEM));
+	return -ENOMEM;
 }
 
-bool fb_uring_join(struct fb_session *se, int timeout_ms)
+static bool join_queues(struct fb_session *se, int timeout_ms)
 {
 	struct fb_uring *u = se->uring;
 	if (!u)
@@ -360,7 +348,7 @@ bool fb_uring_join(struct fb_session *se, int timeout_ms)
 	return all;
 }
 
-void fb_uring_free(struct fb_session *se)
+static void free_queues(struct fb_session *se)
 {
 	struct fb_uring *u = se->uring;
 	if (!u)
@@ -381,20 +369,79 @@ void fb_uring_free(struct fb_session *se)
 	se->uring = NULL;
 }
 
-int fb_uring_nqueues(const struct fb_session *se)
+/* For the stats writer: number of queues and each one's counters. */
+static int uring_nqueues(const struct fb_session *se)
 {
 	return se->uring ? se->uring->nqueues : 0;
 }
 
-const struct fb_stats *fb_uring_stats(const struct fb_session *se, int qid)
+static const struct fb_stats *uring_queue_stats(const struct fb_session *se, int qid)
 {
 	return &se->uring->q[qid].stats;
 }
 
-unsigned long long fb_uring_enter_calls(const struct fb_session *se)
+/* io_uring_enter calls made by all queues so far. */
+static unsigned long long enter_calls(const struct fb_session *se)
 {
 	unsigned long long n = 0;
 	for (int i = 0; se->uring && i < se->uring->nqueues; i++)
 		n += __atomic_load_n(&se->uring->q[i].ring.enter_calls, __ATOMIC_RELAXED);
 	return n;
 }
+
+/* INIT (before the rings exist), FORGET and INTERRUPT still come on /dev/fuse: one reader. */
+static int uring_dev_readers(const struct fb_options *o)
+{
+	(void)o;
+	return 1;
+}
+
+static int uring_start(struct fb_session *se, char *why, size_t whylen)
+{
+	int r = fb_transport_dev.start(se, why, whylen);
+	if (r)
+		return r;
+	char reason[512];
+	r = start_queues(se, reason, sizeof(reason));
+	if (r == -EOPNOTSUPP) {
+		snprintf(why, whylen, "%s: the kernel refused FUSE over io_uring; set "
+			 ENABLE_URING_PARAM " to Y", reason);
+		return FB_TRANSPORT_REFUSED;
+	}
+	if (r < 0)
+		snprintf(why, whylen, "%s", reason);
+	return r;
+}
+
+/* The /dev/fuse reader first, then the queues, each with its own timeout. */
+static bool uring_join(struct fb_session *se, int timeout_ms)
+{
+	bool joined = fb_transport_dev.join(se, timeout_ms);
+	return join_queues(se, timeout_ms) && joined;
+}
+
+static void uring_free(struct fb_session *se)
+{
+	free_queues(se);
+	fb_transport_dev.free(se);
+}
+
+static void uring_stats_json(FILE *f, const struct fb_session *se)
+{
+	fprintf(f, ",\"uring\":{\"queues\":%d,\"depth\":%d,\"enterCalls\":%llu}",
+		uring_nqueues(se), se->opt.uring_depth, enter_calls(se));
+}
+
+const struct fb_transport_ops fb_transport_uring = {
+	.name = "uring",
+	.dev_readers = uring_dev_readers,
+	.init_flags = FUSE_OVER_IO_URING,
+	.init_flags_name = "FUSE_OVER_IO_URING",
+	.init_flags_hint = "set " ENABLE_URING_PARAM " to Y (needs Linux 6.14+ with CONFIG_FUSE_IO_URING)",
+	.start = uring_start,
+	.join = uring_join,
+	.free = uring_free,
+	.stats_json = uring_stats_json,
+	.nqueues = uring_nqueues,
+	.queue_stats = uring_queue_stats,
+};
