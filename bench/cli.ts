@@ -1,25 +1,21 @@
 /**
  * The command line. `npm run bench -- [options]` is `run`; the other commands read stored results or
- * tidy up. One top-level catch prints `Error: …` for user errors and exits non-zero.
+ * tidy up. One top-level catch prints `Error: …` for user errors and exits non-zero. Each command
+ * imports what only it needs when it runs (the report's chart libraries take seconds to load), so
+ * `mount`, which a mount helper may call hundreds of times, starts fast.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backendNames } from './backends/registry.js';
 import { cleanups, installSignalCleanup, interruption } from './cleanup.js';
-import { defaultCollectors } from './collect/index.js';
 import { SUITE_ROOT } from './suite-root.js';
 import { UserError } from './errors.js';
 import { loadResults } from './compare/load.js';
 import { noiseModel, writeNoiseModel } from './compare/noise.js';
-import { runCompare } from './compare/run.js';
-import { trend } from './compare/trend.js';
-import { formatDoctor, runDoctor } from './doctor.js';
 import { runOutcome } from './outcome.js';
 import { loadProfile, type LoadedProfile } from './profiles.js';
 import { datasetFor } from './dataset.js';
-import { writeReport } from './report/index.js';
-import { runBenchmark } from './runner.js';
 import { cleanupLeftovers, scratchRoot } from './scratch.js';
 import { mountForUser, removeAllUserMounts, unmountForUser } from './user-mounts.js';
 
@@ -110,6 +106,7 @@ export function buildProgram(): Command {
         return;
       }
       const backends = options.backends?.split(',').map((name) => name.trim()).filter(Boolean);
+      const [{ runBenchmark }, { defaultCollectors }, { writeReport }] = await Promise.all([import('./runner.js'), import('./collect/index.js'), import('./report/index.js')]);
       const result = await runBenchmark({
         loaded,
         backends,
@@ -138,6 +135,7 @@ export function buildProgram(): Command {
     .argument('<dirs...>', 'result directories written by npm run bench')
     .option('--out <dir>', 'where to write report.html and charts/ (default: the first directory)')
     .action(async (dirs: string[], options: { out?: string }) => {
+      const { writeReport } = await import('./report/index.js');
       console.log(await writeReport(dirs.map((dir) => path.resolve(dir)), { target: options.out ? path.resolve(options.out) : undefined }));
     });
 
@@ -146,6 +144,7 @@ export function buildProgram(): Command {
     .description('what this kernel supports: one row per backend (supported, or the reason not), the kernel facts behind it, and how to enable what is off')
     .option('--json', 'the same data as JSON, for scripts')
     .action(async (options: { json?: boolean }) => {
+      const { formatDoctor, runDoctor } = await import('./doctor.js');
       const report = await runDoctor();
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report));
     });
@@ -162,6 +161,7 @@ export function buildProgram(): Command {
     .option('--all', 'list unchanged metrics too')
     .option('--noise <file>', "this machine's between-run spread per metric (from npm run bench:calibrate, or `noise` over recent nights): raises each metric's threshold to what drift demands")
     .action(async (base: string, head: string, options: { threshold?: number; out?: string; exportGithub?: string | boolean; exportBencher?: string | boolean; all?: boolean; noise?: string }) => {
+      const { runCompare } = await import('./compare/run.js');
       process.exitCode = await runCompare(base, head, { ...options, color: process.stdout.isTTY });
     });
 
@@ -185,6 +185,7 @@ export function buildProgram(): Command {
     .argument('<history>', 'the history directory that infra/ci/nightly.sh --history writes')
     .action(async (history: string) => {
       if (!existsSync(history)) throw new UserError(`${history}: no such history directory`);
+      const { trend } = await import('./compare/trend.js');
       const { htmlFile, data } = await trend(history);
       const regressed = data.points.filter((point) => point.regressed).length;
       process.stdout.write(`${htmlFile}: ${data.runs.length} run(s), ${regressed} regressed point(s)${data.skipped.length ? `, ${data.skipped.length} skipped` : ''}\n`);
@@ -201,13 +202,18 @@ export function buildProgram(): Command {
     .option('--threads <n>', 'our daemon: worker threads', positiveInteger)
     .addOption(new Option('--daemon-cache <policy>', 'our daemon: entry/attr timeouts and keep_cache').choices(['never', 'auto', 'always']))
     .option('--debug', 'our daemon: log every request and reply to its log file')
-    .action(async (mountpoint: string, options: { backend: string; lower: string; profile?: string; external?: string; threads?: number; daemonCache?: string; debug?: boolean }) => {
+    .option('-o, --mount-options <list>', 'our daemon and passthrough_ll: mount options as a mount helper gets them (ro, noatime, allow_other, default_permissions, …)')
+    .option('--subtype <name>', 'our daemon and passthrough_ll: mount type fuse.NAME')
+    .option('--no-subtype', 'our daemon: mount type fuse (what libfuse daemons show without -o subtype=, and fstests expects)')
+    .action(async (mountpoint: string, options: { backend: string; lower: string; profile?: string; external?: string; threads?: number; daemonCache?: string; debug?: boolean; mountOptions?: string; subtype?: string | false }) => {
       const fromProfile = options.profile ? (loadProfile(options.profile).profile.backendOptions[options.backend] ?? {}) : {};
       const backendOptions: Record<string, unknown> = { ...fromProfile };
       if (options.external) backendOptions.command = options.external;
       if (options.threads) backendOptions.threads = options.threads;
       if (options.daemonCache) backendOptions.cache = options.daemonCache;
       if (options.debug) backendOptions.debug = true;
+      if (options.mountOptions) backendOptions.mountOptions = options.mountOptions;
+      if (options.subtype !== undefined) backendOptions.subtype = options.subtype;
       const record = await mountForUser({ backend: options.backend, lower: options.lower, mountpoint, backendOptions });
       console.log(`${record.backend} mounted at ${record.mountpoint}${record.daemonPid ? ` (daemon pid ${record.daemonPid}, log in ${record.workDir})` : ''}`);
       console.log(`remove it with: npm run umount -- ${record.mountpoint}`);

@@ -53,7 +53,7 @@ function mergeOutputs(outputs: CollectorOutput[]): Required<CollectorOutput> {
 export async function executeRun(context: RunContext): Promise<RunRecord> {
   const { backend, workload } = context;
   const startedAt = new Date().toISOString();
-  const base = { schemaVersion: 1 as const, backend: backend.name, workload: workload.name, startedAt, ...context.base };
+  const base = { schemaVersion: 1 as const, backend: backend.name, workload: workload.name, ...workload.point, startedAt, ...context.base };
   const phase = (name: Phase) => {
     throwIfInterrupted();
     context.onPhase?.(name);

@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import { backendNames, findBackend } from './backends/registry.js';
 import { workloadCanProduce } from './results/metrics.js';
+import { sweepSizeIssues, type SweepField } from './sweep.js';
 
 /** Keys that mean something to JavaScript objects; YAML may carry them, a profile never needs them. */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -29,7 +30,7 @@ interface CheckedProfile {
   backends: string[];
   baseline?: string;
   backendOptions: Record<string, Record<string, unknown>>;
-  workloads: Array<{ name: string; engine: string; rw?: string; headline?: string }>;
+  workloads: Array<{ name: string; engine: string; rw?: string; headline?: string } & Partial<Record<SweepField, unknown>>>;
 }
 
 const isBackendName = (name: string) => findBackend(name) !== undefined;
@@ -68,6 +69,7 @@ export function crossFieldIssues(profile: CheckedProfile): ProfileIssue[] {
       add(['workloads', index, 'headline'], `${workload.engine === 'fio' ? `an rw=${workload.rw} fio workload` : `an engine ${workload.engine} workload`} does not produce "${workload.headline}"`);
     }
   });
+  issues.push(...sweepSizeIssues(profile.workloads));
   return issues;
 }
 

@@ -11,6 +11,7 @@ import { findBackend } from './backends/registry.js';
 import { UserError } from './errors.js';
 import { describeIssuePath, readYaml } from './yaml-file.js';
 import { crossFieldIssues, reservedKeyIssues, type ProfileIssue } from './profile-checks.js';
+import { sweepable, type PointOf } from './sweep.js';
 import { FileSize, FioOptionsSchema, workloadFieldOptions } from './workloads/fio-options.js';
 
 export const PROFILES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'profiles');
@@ -24,11 +25,12 @@ const FioWorkloadSchema = z.strictObject({
   engine: z.literal('fio'),
   /** fio's rw: read, write, randread, randwrite, rw, randrw. */
   rw: workloadFieldOptions.rw,
-  bs: workloadFieldOptions.bs,
-  ioengine: workloadFieldOptions.ioengine.default('psync'),
-  numjobs: workloadFieldOptions.numjobs.default(1),
-  iodepth: workloadFieldOptions.iodepth.default(1),
-  direct: workloadFieldOptions.direct.default(false),
+  // These five may be lists: the workload then runs once per point of their cross product (sweep.ts).
+  bs: sweepable(workloadFieldOptions.bs),
+  ioengine: sweepable(workloadFieldOptions.ioengine).default('psync'),
+  numjobs: sweepable(workloadFieldOptions.numjobs).default(1),
+  iodepth: sweepable(workloadFieldOptions.iodepth).default(1),
+  direct: sweepable(workloadFieldOptions.direct).default(false),
   /** fsync after this many writes (fio's fsync=), 0 for never. */
   fsync: workloadFieldOptions.fsync.default(0),
   /** Which metric is the one to look at first; default: bandwidth for bs >= 64k, else IOPS. */
@@ -128,8 +130,13 @@ export const ProfileSchema = z
   }));
 
 export type Profile = z.infer<typeof ProfileSchema>;
+/** A workload as the profile gives it: a fio workload's sweepable fields may be lists. */
 export type Workload = z.infer<typeof WorkloadSchema>;
-export type FioWorkload = z.infer<typeof FioWorkloadSchema>;
+export type SweptFioWorkload = z.infer<typeof FioWorkloadSchema>;
+/** One fio job: a workload that sweeps nothing, or one point of a sweep (sweep.ts expandWorkload). */
+export type FioWorkload = PointOf<SweptFioWorkload>;
+/** What one runner runs: a workload that sweeps nothing, or one point of a sweep. */
+export type WorkloadPoint = FioWorkload | Exclude<Workload, { engine: 'fio' }>;
 
 export interface LoadedProfile {
   profile: Profile;

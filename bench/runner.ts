@@ -22,6 +22,7 @@ import { metricDefinition } from './results/metrics.js';
 import type { CompletedRun, Environment, RunRecord } from './results/schema.js';
 import { appendRecord, CSV_FILE, ENVIRONMENT_FILE, SUMMARY_FILE, writeFileAtomic } from './results/store.js';
 import { summarize } from './results/summary.js';
+import { expandWorkloads } from './sweep.js';
 import { acquireLock, createRunDirectory, removeOwnDirectories, type RunDirectory } from './scratch.js';
 import { convergedCells } from './stats.js';
 import { mountTmpfs, run as runCommand, unmount } from './system.js';
@@ -129,7 +130,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
 
   // Unknown names are a user error before anything is mounted; known-but-unsupported ones are data.
   const backendObjects = new Map<string, Backend>(profile.backends.map((name) => [name, getBackend(name)]));
-  const runners: WorkloadRunner[] = profile.workloads.map((workload) => workloadRunner(workload, profile, dataset, options));
+  // A swept workload is one runner per point; each point is a cell in the interleaved rounds.
+  const runners: WorkloadRunner[] = expandWorkloads(profile.workloads).map((workload) => workloadRunner(workload, profile, dataset, options));
 
   // The lock and the run directory go last, once every mount is gone and every process has exited.
   const releaseLock = await acquireLock();

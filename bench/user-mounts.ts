@@ -37,6 +37,10 @@ export async function mountForUser(options: { backend: string; lower: string; mo
   if (!existsSync(mountpoint)) throw new UserError(`mountpoint ${options.mountpoint} does not exist`, `Create it first: mkdir -p ${options.mountpoint}`);
   if (findMount(mountpoint)) throw new UserError(`${mountpoint} is already a mount point`);
   const backend = getBackend(options.backend, '--backend');
+  const wantsMountOptions = ['mountOptions', 'subtype'].some((key) => options.backendOptions?.[key] !== undefined);
+  if (wantsMountOptions && !backend.acceptsMountOptions) {
+    throw new UserError(`${backend.name} takes no mount options or subtype`, 'They apply to our daemon (fuse, fuse-passthrough, fuse-uring) and passthrough_ll.');
+  }
   const probe = await backend.probe();
   if (!probe.supported) throw new UserError(`${options.backend}: unsupported: ${probe.reason}`);
   const workDir = path.join(mountsDir(), path.basename(recordFile(mountpoint), '.json'));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the suite needs on Debian 12 (as root), then builds what it runs:
 #   - system packages with apt-get (fio, compilers, libfuse3-dev for passthrough_ll, perf and
-#     bpftrace for counting, QEMU and busybox for the VM runner, Chromium for the report's browser test);
+#     bpftrace for counting, QEMU and busybox for the VM runner, Chromium for the report's browser test,
+#     acl for the ACL conformance cases' setfacl/getfacl);
 #   - npm packages with `npm ci`;
 #   - our FUSE daemon (infra/daemon) and libfuse's passthrough_ll example, compiled from the source
 #     Debian ships in libfuse3-dev into build/ (never copied into the repository).
@@ -15,7 +16,7 @@ if_needed=0
 [ "${1:-}" = "--if-needed" ] && if_needed=1
 
 packages=(fio build-essential pkg-config libfuse3-dev fuse3 linux-perf bpftrace
-  qemu-system-x86 qemu-utils busybox-static cpio xz-utils zstd kmod chromium util-linux psmisc)
+  qemu-system-x86 qemu-utils busybox-static cpio xz-utils zstd kmod chromium util-linux psmisc acl)
 
 inputs_hash() {
   cat infra/setup.sh package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1

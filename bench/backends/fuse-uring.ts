@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { cleanups, type CleanupHandle } from '../cleanup.js';
 import { UserError } from '../errors.js';
 import { readOptional } from '../kernel-facts.js';
-import { makeDaemonBackend } from './fusebench-daemon.js';
+import { makeDaemonBackend, type DaemonBackendVariant } from './fusebench-daemon.js';
 
 export const ENABLE_URING_PARAM = '/sys/module/fuse/parameters/enable_uring';
 
@@ -56,6 +56,21 @@ async function release(): Promise<void> {
   await handle.run();
 }
 
+/** The io_uring transport with its kernel switch, for any mode of our daemon. */
+export const uringTransport: DaemonBackendVariant = {
+  transport: 'uring',
+  acquire,
+  release,
+  precheck() {
+    const problem = enableUringProblem(readOptional(ENABLE_URING_PARAM));
+    return problem ? { reason: problem, howToEnable } : undefined;
+  },
+  facts(): Record<string, string> {
+    const value = readOptional(ENABLE_URING_PARAM);
+    return value === undefined ? {} : { enable_uring: value === 'N' && holders === 0 ? 'N (set to Y for runs, restored after)' : value };
+  },
+};
+
 export const fuseUringBackend = makeDaemonBackend(
   {
     name: 'fuse-uring',
@@ -64,17 +79,5 @@ export const fuseUringBackend = makeDaemonBackend(
     kernelRequirement: 'FUSE over io_uring (Linux 6.14+, CONFIG_FUSE_IO_URING; enable_uring turned on per run)',
   },
   'plain',
-  {
-    transport: 'uring',
-    acquire,
-    release,
-    precheck() {
-      const problem = enableUringProblem(readOptional(ENABLE_URING_PARAM));
-      return problem ? { reason: problem, howToEnable } : undefined;
-    },
-    facts(): Record<string, string> {
-      const value = readOptional(ENABLE_URING_PARAM);
-      return value === undefined ? {} : { enable_uring: value === 'N' && holders === 0 ? 'N (set to Y for runs, restored after)' : value };
-    },
-  },
+  uringTransport,
 );

@@ -50,7 +50,16 @@ export const FuseBpfDaemonKnobsSchema = DaemonKnobsSchema.extend({
   fuseBpfAbi: z.enum(['auto', 'android', 'rfc-v2', 'rfc-v3']).optional(),
 });
 
-export type DaemonKnobs = z.infer<typeof FuseBpfDaemonKnobsSchema>;
+/**
+ * What the daemon takes: the profile's knobs, plus what only `npm run mount` may give (the user's
+ * command line, not a profile): the FUSE subtype and mount options as a mount helper passes them.
+ */
+export type DaemonKnobs = z.infer<typeof FuseBpfDaemonKnobsSchema> & {
+  /** The mount's type becomes fuse.<subtype> (default fuse.fusebench); false: plain fuse, as libfuse without -o subtype=. */
+  subtype?: string | false;
+  /** Mount options as a mount helper passes them (-o), e.g. "ro,noatime"; the daemon checks each. */
+  mountOptions?: string;
+};
 export type FuseBpfAbi = NonNullable<DaemonKnobs['fuseBpfAbi']>;
 
 export function daemonArgs(
@@ -70,6 +79,9 @@ export function daemonArgs(
   if (knobs.debug) args.push('--debug');
   if (knobs.pollMicros) args.push('--poll-us', String(knobs.pollMicros));
   if (knobs.injectDelayMicros) args.push('--inject-delay-us', String(knobs.injectDelayMicros));
+  if (knobs.subtype === false) args.push('--no-subtype');
+  else if (knobs.subtype) args.push('--subtype', knobs.subtype);
+  if (knobs.mountOptions) args.push('--mount-options', knobs.mountOptions);
   return [...args, paths.lower, paths.mountpoint];
 }
 
@@ -175,6 +187,7 @@ export function makeDaemonBackend(identity: BackendIdentity, mode: DaemonMode, v
   return {
     ...identity,
     optionsSchema: variant.optionsSchema ?? DaemonKnobsSchema,
+    acceptsMountOptions: true,
     probe,
     mount,
     unmount,

@@ -43,6 +43,7 @@ export const passthroughLlBackend: Backend = {
   colour: '#9d755d',
   kernelRequirement: 'FUSE (any Linux)',
   optionsSchema: PassthroughLlOptionsSchema,
+  acceptsMountOptions: true,
   async probe(): Promise<ProbeResult> {
     if (!existsSync(PASSTHROUGH_LL_BINARY)) {
       const why = existsSync(EXAMPLE_SOURCE) ? 'run npm run setup to compile it' : `install libfuse3-dev (it ships ${EXAMPLE_SOURCE}) with npm run setup`;
@@ -52,8 +53,10 @@ export const passthroughLlBackend: Backend = {
     return { supported: true, facts: { libfuseVersion: await libfuseVersion(), source: EXAMPLE_SOURCE, binary: PASSTHROUGH_LL_BINARY } };
   },
   async mount({ lower, mountpoint, onProcess, detached, workDir, options }) {
-    // Its defaults, unless the profile adds -o options (e.g. "xattr,allow_other" or "cache=always").
-    const extra = typeof options.options === 'string' && options.options.trim() !== '' ? `,${options.options.trim()}` : '';
+    // Its defaults, unless the profile adds -o options (e.g. "xattr,allow_other" or "cache=always"), and
+    // `npm run mount`'s mount options and subtype, which libfuse takes as -o options too.
+    const given = [options.options, options.mountOptions, typeof options.subtype === 'string' ? `subtype=${options.subtype}` : undefined];
+    const extra = given.filter((value): value is string => typeof value === 'string' && value.trim() !== '').map((value) => `,${value.trim()}`).join('');
     const args = ['-f', '-o', `source=${lower}${extra}`, mountpoint];
     const daemon = startDaemon({ command: PASSTHROUGH_LL_BINARY, args, onProcess, detachedLogFile: detached ? path.join(workDir, 'daemon.log') : undefined });
     try {

@@ -73,6 +73,11 @@ export interface Backend extends BackendIdentity {
   mount(request: MountRequest): Promise<Mount>;
   /** Always leaves nothing mounted and no process behind, whatever state the mount is in. */
   unmount(mount: Mount): Promise<UnmountResult>;
+  /**
+   * Takes mount options and a FUSE subtype as a mount helper passes them (backendOptions mountOptions,
+   * subtype), for `npm run mount` only: a profile cannot set them.
+   */
+  acceptsMountOptions?: boolean;
   /** Is the mount still healthy (daemon alive)? Checked after each workload. */
   check?(mount: Mount): Promise<string | undefined>;
 }

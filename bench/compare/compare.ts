@@ -6,7 +6,7 @@
  * noise model (bench:calibrate, or recent nights) says this metric moves between runs. Pure: the same
  * inputs and seed always give the same Comparison.
  */
-import { cellKey } from '../results/cell.js';
+import { cellKey, compareWorkloadNames, sweepFields, type SweepParams } from '../results/cell.js';
 import { UserError } from '../errors.js';
 import { metricDefinition, type Better } from '../results/metrics.js';
 import type { Accel } from '../results/schema.js';
@@ -22,6 +22,9 @@ export { DEFAULT_THRESHOLD, SIGNIFICANCE_ALPHA, type SideStats, type Verdict };
 export interface MetricComparison extends Judgement {
   backend: string;
   workload: string;
+  /** For a point of a swept workload: the workload it came from, and its parameters. */
+  sweep?: string;
+  params?: SweepParams;
   metric: string;
   label: string;
   unit: string;
@@ -136,6 +139,7 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
       const baseMedian = median(baseCell.samples[metric]!);
       metrics.push({
         ...key,
+        ...sweepFields(headCell),
         label: direction.label,
         unit: direction.unit,
         better: direction.better,
@@ -155,7 +159,7 @@ export function compareResults(base: LoadedResults, head: LoadedResults, options
   metrics.sort(
     (a, b) =>
       a.backend.localeCompare(b.backend) ||
-      a.workload.localeCompare(b.workload) ||
+      compareWorkloadNames(a.workload, b.workload) ||
       Number(b.headline) - Number(a.headline) ||
       a.metric.localeCompare(b.metric),
   );

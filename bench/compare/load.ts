@@ -5,11 +5,14 @@
 import { loadResultSet, type ResultSet } from '../results/load.js';
 import { headlineFromMetrics } from '../results/metrics.js';
 import type { Environment, RunRecord } from '../results/schema.js';
-import { cellKey } from '../results/cell.js';
+import { cellKey, compareWorkloadNames, sweepFields, type SweepParams } from '../results/cell.js';
 
 export interface ResultCell {
   backend: string;
   workload: string;
+  /** For a point of a swept workload: the workload it came from, and its parameters. */
+  sweep?: string;
+  params?: SweepParams;
   /** The metric a reviewer looks at first, when known. */
   headline?: string;
   /** Metric name → values of the completed repetitions, in plan (sequence) order. */
@@ -43,7 +46,7 @@ export function cellsFromRecords(records: readonly RunRecord[], headlineOf: (wor
     const key = cellKey(record);
     let cell = cells.get(key);
     if (!cell) {
-      cell = { backend: record.backend, workload: record.workload, samples: {}, repetitions: [], failedRuns: 0 };
+      cell = { backend: record.backend, workload: record.workload, ...sweepFields(record), samples: {}, repetitions: [], failedRuns: 0 };
       cells.set(key, cell);
     }
     if (record.state === 'failed') {
@@ -58,7 +61,7 @@ export function cellsFromRecords(records: readonly RunRecord[], headlineOf: (wor
       const headline = headlineOf(cell.workload) ?? headlineFromMetrics(Object.fromEntries(Object.entries(cell.samples).map(([name, values]) => [name, values[0] ?? 0])));
       return headline ? { ...cell, headline } : cell;
     })
-    .sort((a, b) => a.backend.localeCompare(b.backend) || a.workload.localeCompare(b.workload));
+    .sort((a, b) => a.backend.localeCompare(b.backend) || compareWorkloadNames(a.workload, b.workload));
 }
 
 export function resultsFromSet(set: ResultSet, dir: string = set.dir): LoadedResults {

@@ -17,6 +17,7 @@ import { escapeHtml } from '../render/html.js';
 import { renderSvg } from '../render/svg.js';
 import { loadResults } from './load.js';
 import { isResultDir } from '../results/load.js';
+import { compareWorkloadNames } from '../results/cell.js';
 
 export interface TrendPoint {
   run: string;
@@ -127,7 +128,7 @@ export function collectTrend(historyDir: string): TrendData {
     }
   }
   data.runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.run.localeCompare(b.run));
-  data.points.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.backend.localeCompare(b.backend) || a.workload.localeCompare(b.workload));
+  data.points.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.backend.localeCompare(b.backend) || compareWorkloadNames(a.workload, b.workload));
   return data;
 }
 

@@ -3,6 +3,7 @@
  * backends in one fixed order and colour, and each cell's comparison to its run's baseline. Pure.
  */
 import { backendNames, findBackend } from '../backends/registry.js';
+import { compareWorkloadNames } from '../results/cell.js';
 import { metricDefinition } from '../results/metrics.js';
 import type { ResultSet } from '../results/load.js';
 import type { CellSummary, Environment } from '../results/schema.js';
@@ -80,7 +81,7 @@ export function rowLabel(model: ReportModel, run: LabelledRun, backend: string, 
 /** Cells in canonical backend order, then workload. */
 export function orderedCells(model: ReportModel, run: LabelledRun): CellSummary[] {
   return [...run.summary.cells].sort(
-    (a, b) => a.workload.localeCompare(b.workload) || model.backends.indexOf(a.backend) - model.backends.indexOf(b.backend),
+    (a, b) => compareWorkloadNames(a.workload, b.workload) || model.backends.indexOf(a.backend) - model.backends.indexOf(b.backend),
   );
 }
 

@@ -45,7 +45,9 @@ const ResolvedProfileSchema = z
   .object({
     baseline: z.string().optional(),
     threshold: z.number().optional(),
-    workloads: z.array(z.object({ name: z.string(), engine: z.string().optional(), headline: z.string().optional(), rw: z.string().optional(), bs: z.string().optional() }).loose()).default([]),
+    workloads: z
+      .array(z.object({ name: z.string(), engine: z.string().optional(), headline: z.string().optional(), rw: z.string().optional(), bs: z.union([z.string(), z.array(z.string())]).optional() }).loose())
+      .default([]),
   })
   .loose();
 
@@ -73,7 +75,9 @@ function headlinesFor(records: readonly RunRecord[], hints: SummaryHints | undef
   const completed = records.filter((record) => record.state === 'completed');
   for (const workload of new Set(completed.map((record) => record.workload))) {
     const fromSummary = hints?.cells.find((cell) => cell.workload === workload && cell.headline)?.headline;
-    const spec = profile?.workloads.find((entry) => entry.name === workload);
+    // A sweep point's headline is its workload's (sweep.ts), so a point looks up the workload it came from.
+    const sweep = completed.find((record) => record.workload === workload)?.sweep ?? workload;
+    const spec = profile?.workloads.find((entry) => entry.name === sweep);
     const metrics = Object.assign({}, ...completed.filter((record) => record.workload === workload).map((record) => record.metrics)) as Record<string, number>;
     const headline = fromSummary ?? workloadHeadline(spec ?? {}, metrics);
     if (headline) headlines[workload] = headline;

@@ -97,7 +97,8 @@ export interface HeadlineSpec {
   engine?: string;
   headline?: string;
   rw?: string;
-  bs?: string;
+  /** A list for a bs sweep: the largest size decides, so every point of the sweep shares one headline. */
+  bs?: string | readonly string[];
 }
 
 /**
@@ -109,9 +110,10 @@ export interface HeadlineSpec {
 export function workloadHeadline(spec: HeadlineSpec, metrics: Record<string, number> = {}): string | undefined {
   if (spec.headline) return spec.headline;
   if (spec.engine === 'meta' || spec.engine === 'fio-meta') return META_HEADLINE;
-  if (spec.rw && spec.bs && /^\d+(\.\d+)?[kKmMgG]?$/.test(spec.bs)) {
+  const sizes = typeof spec.bs === 'string' ? [spec.bs] : (spec.bs ?? []);
+  if (spec.rw && sizes.length > 0 && sizes.every((size) => /^\d+(\.\d+)?[kKmMgG]?$/.test(size))) {
     const side = /write/.test(spec.rw) && !/rw$/.test(spec.rw) ? 'write' : 'read';
-    return parseSize(spec.bs) >= 64 * 1024 ? `${side}BandwidthMiBps` : `${side}Iops`;
+    return Math.max(...sizes.map(parseSize)) >= 64 * 1024 ? `${side}BandwidthMiBps` : `${side}Iops`;
   }
   return headlineFromMetrics(metrics);
 }

@@ -38,10 +38,22 @@ export const EnvironmentSchema = z.object({
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 
+/** A sweep point's parameters by fio option name (results/cell.ts). */
+export const SweepParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+
+/** Set on the records and cells of a swept workload's points, absent otherwise. */
+const SweepFields = {
+  /** The profile's workload this point belongs to; `workload` is the point's own name. */
+  sweep: z.string().optional(),
+  /** The point's values of the swept fields (numjobs, bs, iodepth, direct, ioengine). */
+  params: SweepParamsSchema.optional(),
+};
+
 const RunBase = z.object({
   schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
   backend: z.string(),
   workload: z.string(),
+  ...SweepFields,
   repetition: z.number().int().nonnegative(),
   /** Position in the interleaved plan, for drift analysis. */
   sequence: z.number().int().nonnegative(),
@@ -108,6 +120,7 @@ export type MetricSummary = z.infer<typeof MetricSummarySchema>;
 export const CellSummarySchema = z.object({
   backend: z.string(),
   workload: z.string(),
+  ...SweepFields,
   headline: z.string().optional(),
   metrics: z.record(z.string(), MetricSummarySchema),
   /** Median FUSE requests by opcode per run, when counted. */

@@ -3,7 +3,7 @@
  * derived from the run records alone.
  */
 import { describeSamples, median } from '../stats.js';
-import { cellKey, splitCellKey } from './cell.js';
+import { cellKey, compareWorkloadNames, splitCellKey, sweepFields } from './cell.js';
 import { metricDefinition } from './metrics.js';
 import {
   RESULTS_SCHEMA_VERSION,
@@ -61,6 +61,7 @@ export function summarize(records: readonly RunRecord[], options: SummaryOptions
     cells.push({
       backend,
       workload,
+      ...sweepFields(ordered[0]!),
       headline: options.headlines?.[workload],
       metrics,
       requestsByOpcode: medianRequests(ordered),
@@ -76,7 +77,7 @@ export function summarize(records: readonly RunRecord[], options: SummaryOptions
       metric.ratioToBaseline = baseMedian ? metric.median / baseMedian : null;
     }
   }
-  cells.sort((a, b) => a.workload.localeCompare(b.workload) || a.backend.localeCompare(b.backend));
+  cells.sort((a, b) => compareWorkloadNames(a.workload, b.workload) || a.backend.localeCompare(b.backend));
 
   const unsupported = [...groupBy(records.filter((record) => record.state === 'unsupported'), (record) => record.backend)].map(
     ([backend, list]) => ({ backend, reason: (list[0] as { reason: string }).reason }),

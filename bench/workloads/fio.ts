@@ -44,7 +44,8 @@ export function fioJobFile(input: FioJobInput): string {
     ['percentile_list', '50:90:99:99.9'],
     ...(workload.fsync > 0 ? ([['fsync', workload.fsync]] as Array<[string, number]>) : []),
   ];
-  return renderJobFile({ suite: options, profile: Object.entries(workload.fioOptions) }, workload.name);
+  // A sweep point's name has its parameters after a space; the job is named after its workload.
+  return renderJobFile({ suite: options, profile: Object.entries(workload.fioOptions) }, workload.point?.sweep ?? workload.name);
 }
 
 /** fio can print error lines before its JSON; the document starts at the first '{'. */
@@ -68,6 +69,7 @@ interface FioDirection {
 
 interface FioJob {
   jobname: string;
+  'job options'?: Record<string, string>;
   error: number;
   read: FioDirection;
   write: FioDirection;
@@ -106,11 +108,13 @@ function directionMetrics(prefix: 'read' | 'write', data: FioDirection): Record<
 
 /** Pure: fio's JSON document to the suite's metrics (names carry their units). */
 export function parseFioJson(document: unknown): FioResult {
-  const doc = document as { 'fio version'?: string; jobs?: FioJob[] };
+  const doc = document as { 'fio version'?: string; 'global options'?: Record<string, string>; jobs?: FioJob[] };
   const job = doc.jobs?.[0];
   if (!job) throw new UserError('fio JSON has no jobs');
   if (job.error !== 0) throw new UserError(`fio job ${job.jobname} reported error ${job.error}`);
   const ioCount = (job.read?.total_ios ?? 0) + (job.write?.total_ios ?? 0);
+  // With group_reporting, job_runtime is the sum over the group's jobs, not the time the run took.
+  const jobCount = Number(doc['global options']?.numjobs ?? job['job options']?.numjobs ?? 1) || 1;
   return {
     fioVersion: doc['fio version'] ?? 'unknown',
     metrics: {
@@ -120,7 +124,7 @@ export function parseFioJson(document: unknown): FioResult {
       fioSystemCpuPct: job.sys_cpu,
       fioContextSwitches: job.ctx,
       ioCount,
-      runtimeSeconds: job.job_runtime / 1000,
+      runtimeSeconds: job.job_runtime / 1000 / jobCount,
     },
   };
 }

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import type { Dataset } from '../dataset.js';
 import { UserError } from '../errors.js';
-import type { Profile, Workload } from '../profiles.js';
+import type { Profile, WorkloadPoint } from '../profiles.js';
+import type { SweepPoint } from '../results/cell.js';
 import { workloadHeadline } from '../results/metrics.js';
 import { fioJobFile, runFio } from './fio.js';
 import { fioMetaRunner } from './fio-meta.js';
@@ -27,6 +28,8 @@ export interface WorkloadContext {
 export interface WorkloadRunner {
   name: string;
   headline: string;
+  /** For a point of a swept workload: which workload, and the point's parameters (kept in its records). */
+  point?: SweepPoint;
   /** Metadata workloads create and remove files, so they need a writable mount. */
   writes: boolean;
   run(context: WorkloadContext): Promise<WorkloadOutcome>;
@@ -40,7 +43,8 @@ export interface WorkloadRunner {
   cleanup?(context: WorkloadContext): Promise<void>;
 }
 
-export function workloadRunner(workload: Workload, profile: Profile, dataset: Dataset, overrides: { runtimeSeconds?: number }): WorkloadRunner {
+/** The runner of one workload, or of one point of a swept workload (sweep.ts expandWorkload). */
+export function workloadRunner(workload: WorkloadPoint, profile: Profile, dataset: Dataset, overrides: { runtimeSeconds?: number }): WorkloadRunner {
   if (workload.engine === 'fio') {
     const runtimeSeconds = overrides.runtimeSeconds ?? profile.runtimeSeconds;
     const rampSeconds = Math.min(profile.rampSeconds, Math.max(0, runtimeSeconds / 4));
@@ -54,6 +58,7 @@ export function workloadRunner(workload: Workload, profile: Profile, dataset: Da
     return {
       name: workload.name,
       headline: workloadHeadline(workload)!,
+      ...(workload.point ? { point: workload.point } : {}),
       writes: /write|rw/.test(workload.rw),
       // The ramp is a job of its own before the collectors start, not fio's ramp_time: fio leaves the
       // ramp out of its I/O count, and the collectors would count its requests, inflating every

@@ -24,12 +24,14 @@ function missingTracing(): string | undefined {
 }
 
 const instances = () => (existsSync(path.join(TRACEFS, 'instances')) ? readdirSync(path.join(TRACEFS, 'instances')).sort() : []);
-const tracerProcesses = () =>
+/** bpftrace processes running our script from below dir: other tests (and other checkouts) trace too. */
+const tracerProcesses = (dir: string) =>
   readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .filter((pid) => {
       try {
-        return /fusebench-trace\.bt/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmdline.includes('fusebench-trace.bt') && cmdline.includes(dir);
       } catch {
         return false;
       }
@@ -118,7 +120,9 @@ describe.skipIf(skipUnless(missingTracing()))('collectors on real mounts', () =>
   it('a workload that fails leaves no bpftrace process and no tracefs instance', async () => {
     const before = instances();
     const recorded: number[] = [];
+    let workDir = '';
     await withMount('bind', {}, 4096, async (testMount) => {
+      workDir = testMount.workDir;
       const session = await traceCollector().start({ mount: testMount.mount, workDir: testMount.workDir, recordPid: (pid) => recorded.push(pid) });
       try {
         throw new Error('workload failed');
@@ -128,7 +132,7 @@ describe.skipIf(skipUnless(missingTracing()))('collectors on real mounts', () =>
     });
     expect(recorded).toHaveLength(1);
     expect(processAlive(recorded[0]!)).toBe(false);
-    expect(tracerProcesses()).toEqual([]);
+    expect(tracerProcesses(workDir)).toEqual([]);
     expect(instances()).toEqual(before);
   });
 
@@ -149,7 +153,7 @@ describe.skipIf(skipUnless(missingTracing()))('collectors on real mounts', () =>
     const result = await child;
     expect(result.exitCode, result.all).toBe(130);
     expect(processAlive(pid)).toBe(false);
-    expect(tracerProcesses()).toEqual([]);
+    expect(tracerProcesses('collect-test-')).toEqual([]);
     expect(instances()).toEqual(before);
     expect(readMounts().filter((entry) => entry.mountpoint.includes('collect-test-'))).toEqual([]);
   });

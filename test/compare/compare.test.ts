@@ -180,3 +180,37 @@ describe('metric direction', () => {
     expect(metricDirection('opsPerSecond')).toMatchObject({ better: 'higher', unit: 'ops/s' });
   });
 });
+
+describe('swept cells (two real runs of a numjobs sweep)', () => {
+  const sweepDir = path.resolve('test/fixtures/sweep');
+  const swept = () => compareResults(loadResults(path.join(sweepDir, 'base')), loadResults(path.join(sweepDir, 'head')), { threshold: 0.05, seed: 1 });
+
+  it('compares each point with the same point, never across points', () => {
+    const headlines = swept().metrics.filter((metric) => metric.headline);
+    expect(headlines.map((metric) => `${metric.backend}/${metric.workload}`)).toEqual(['bind/seqread-128k numjobs=1', 'bind/seqread-128k numjobs=2', 'fuse/seqread-128k numjobs=1', 'fuse/seqread-128k numjobs=2']);
+    const base = loadResults(path.join(sweepDir, 'base')).cells.find((cell) => cell.backend === 'fuse' && cell.workload === 'seqread-128k numjobs=2')!;
+    const fuse2 = headlines.find((metric) => metric.backend === 'fuse' && metric.params?.numjobs === 2)!;
+    expect(fuse2.base.median).toBe([...base.samples.readBandwidthMiBps!].sort((a, b) => a - b)[1]);
+    // fuse is judged by its ratio to bind at its own point, per round.
+    expect(fuse2.basis).toBe('relative');
+  });
+
+  it('carries the parameters into the JSON export', () => {
+    const json = JSON.parse(formatJson(swept())) as { metrics: Array<{ workload: string; sweep?: string; params?: Record<string, number> }> };
+    for (const metric of json.metrics) {
+      expect(metric.sweep).toBe('seqread-128k');
+      expect(metric.workload).toBe(`seqread-128k numjobs=${metric.params!.numjobs}`);
+    }
+  });
+
+  it('lists a point measured on one side only', () => {
+    const head = loadResults(path.join(sweepDir, 'head'));
+    const fewer = { ...head, cells: head.cells.filter((cell) => cell.params?.numjobs !== 2) };
+    const result = compareResults(loadResults(path.join(sweepDir, 'base')), fewer, { threshold: 0.05, seed: 1 });
+    expect(result.onlyInBase).toEqual([
+      { backend: 'bind', workload: 'seqread-128k numjobs=2' },
+      { backend: 'fuse', workload: 'seqread-128k numjobs=2' },
+    ]);
+    expect(formatTerminal(result, { all: false, color: false })).toContain('only in base: fuse seqread-128k numjobs=2');
+  });
+});

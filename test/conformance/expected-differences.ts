@@ -26,7 +26,46 @@ const FUSE_BPF_READDIR_SKIPS =
   'position in the open backing directory, the same guest lists every name. Later FUSE-BPF series set ' +
   'ctx->pos from the last entry emitted instead';
 
+const PASSTHROUGH_LL_KEEPS_STALE_ACL_MODE =
+  'passthrough_ll (libfuse 3.14) neither negotiates FUSE_POSIX_ACL (with which the kernel drops cached attributes ' +
+  'after every ACL change) nor sends FUSE_NOTIFY_INVAL_INODE after SETXATTR of system.posix_acl_access, so a ' +
+  "statx for the mode alone (what `stat -c %A` asks) is answered from the kernel's attribute cache (1 s): it " +
+  'shows the mode from before the change';
+
 export const expectedDifferences: Record<string, ExpectedDifference> = {
+  'passthrough_ll/umask 722: under a default ACL the ACL gives the modes of a file, a FIFO, a directory and one in a setgid directory; without one the umask applies': {
+    reason:
+      'passthrough_ll does not ask for FUSE_CAP_DONT_MASK, so the kernel applies the umask to the mode before ' +
+      'CREATE/MKDIR/MKNOD and the lower then applies the default ACL to the masked mode: 0440 under umask 722 comes out 040',
+    observed: {
+      setup: [{ ok: null }, { ok: null }, { ok: null }],
+      created: ['22', ...Array(8).fill({ ok: null })],
+      byNobody: [{ ok: null }, { ok: null }],
+      seen: {
+        'acl/r440': '40', 'acl/rw664': '44', 'acl/dir': '55', 'acl/fifo': '44', 'sgid/dir': '2055',
+        'plain/file': '44', 'plain/dir': '55', 'plain/fifo': '44', 'open/mine': '40', 'open/mydir': '50',
+      },
+      onLower: {
+        'acl/r440': '40', 'acl/rw664': '44', 'acl/dir': '55', 'acl/fifo': '44', 'sgid/dir': '2055',
+        'plain/file': '44', 'plain/dir': '55', 'plain/fifo': '44', 'open/mine': '40', 'open/mydir': '50',
+      },
+      dirAcl: [{ ok: 'user::---\ngroup::r-x\nother::r-x\ndefault:user::rwx\ndefault:group::rwx\ndefault:other::r-x\n\n' }],
+    },
+  },
+  'passthrough_ll/setfacl then stat at once: the mode follows each ACL change immediately, also after the ACL is removed': {
+    reason: PASSTHROUGH_LL_KEEPS_STALE_ACL_MODE,
+  },
+  'passthrough_ll/setfacl by the owner outside the file group clears setgid; in the group (also as a supplementary group) it stays': {
+    reason:
+      "lo_setxattr sets the ACL as the daemon (root, with CAP_FSETID), so the lower keeps the setgid bit it clears for " +
+      `an owner outside the file's group (2777 on the lower where bind has 777); and ${PASSTHROUGH_LL_KEEPS_STALE_ACL_MODE}`,
+    observed: {
+      outside: ['2775', { ok: null }, '2775'],
+      own: ['2775', { ok: null }, '2775'],
+      supplementary: ['2775', { ok: null }, '2775'],
+      onLower: { outside: '2777', own: '2777', supplementary: '2777' },
+    },
+  },
   'passthrough_ll/RENAME_NOREPLACE refuses an existing target with EEXIST and moves to a new one': {
     reason:
       "passthrough_ll's lo_rename answers EINVAL to any renameat2 flag (if (flags) fuse_reply_err(req, EINVAL)); " +

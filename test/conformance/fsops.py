@@ -1,13 +1,16 @@
 # System calls Node does not offer (lseek SEEK_DATA/SEEK_HOLE, fallocate modes, copy_file_range,
-# renameat2, xattrs, ns utimens, mmap, flock, fcntl locks), run as a list of operations.
+# renameat2, xattrs, ns utimens, mmap, flock, fcntl and OFD locks, umask, statx, setfacl), run as a
+# list of operations.
 # Usage: python3 -c <this file> '<json list of ops>'  ->  prints a JSON list with one result per op:
 #   {"ok": value} or {"errno": "ENOENT"}. The op "hold" takes locks, prints "held", and keeps them
 #   until stdin closes (the second process of a lock conflict).
-import ctypes, errno, fcntl, hashlib, json, mmap, os, struct, sys
+import ctypes, errno, fcntl, hashlib, json, mmap, os, signal, struct, subprocess, sys
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong]
 libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+libc.statx.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint, ctypes.c_void_p]
+STATX_TYPE_MODE = 0x3  # what `stat -c %A` asks for: the kernel may answer from its attribute cache
 AT_FDCWD = -100
 FLOCK = 'hhqqi4x'  # struct flock on x86_64: l_type, l_whence, l_start, l_len, l_pid (+ padding)
 LOCK_TYPES = {'read': fcntl.F_RDLCK, 'write': fcntl.F_WRLCK, 'unlock': fcntl.F_UNLCK}
@@ -144,10 +147,38 @@ def run(op, fds):
         how = {'ex': fcntl.LOCK_EX, 'sh': fcntl.LOCK_SH, 'un': fcntl.LOCK_UN}[op['how']]
         return fcntl.flock(fd_of(fds, op), how | (fcntl.LOCK_NB if op.get('nonblock') else 0))
     if kind in ('setlk', 'getlk'):
-        cmd = fcntl.F_SETLK if kind == 'setlk' else fcntl.F_GETLK
+        # ofd: open file description locks (F_OFD_*); wait: F_SETLKW / F_OFD_SETLKW.
+        if kind == 'getlk':
+            cmd = fcntl.F_OFD_GETLK if op.get('ofd') else fcntl.F_GETLK
+        elif op.get('wait'):
+            cmd = fcntl.F_OFD_SETLKW if op.get('ofd') else fcntl.F_SETLKW
+        else:
+            cmd = fcntl.F_OFD_SETLK if op.get('ofd') else fcntl.F_SETLK
         arg = struct.pack(FLOCK, LOCK_TYPES[op['type']], os.SEEK_SET, op['start'], op['length'], 0)
-        res = struct.unpack(FLOCK, fcntl.fcntl(fd_of(fds, op), cmd, arg))
+        if op.get('alarm'):
+            signal.setitimer(signal.ITIMER_REAL, op['alarm'])
+        try:
+            res = struct.unpack(FLOCK, fcntl.fcntl(fd_of(fds, op), cmd, arg))
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         return {'type': LOCK_NAMES[res[0]], 'start': res[2], 'length': res[3], 'pid': res[4]} if kind == 'getlk' else None
+    if kind == 'dup':
+        fds[op['as']] = os.dup(fd_of(fds, op))
+        return None
+    if kind == 'umask':
+        return os.umask(op['mask'])
+    if kind == 'mkfifo':
+        return os.mkfifo(op['path'], op['mode'])
+    if kind == 'statx_mode':
+        buf = ctypes.create_string_buffer(256)
+        check(libc.statx(AT_FDCWD, op['path'].encode(), 0, STATX_TYPE_MODE, buf))
+        return struct.unpack_from('H', buf.raw, 0x1c)[0]
+    if kind in ('setfacl', 'getfacl'):
+        # The acl package's tools, as the caller of this script (setpriv gives them its uid/gid).
+        done = subprocess.run([kind, *op['args']], capture_output=True, text=True)
+        if done.returncode != 0:
+            return {'status': done.returncode, 'stderr': done.stderr.strip()}
+        return done.stdout if kind == 'getfacl' else None
     if kind == 'chmod':
         return os.chmod(op['path'], op['mode'])
     if kind == 'mkdir':
@@ -161,7 +192,13 @@ def run(op, fds):
     raise ValueError('unknown op ' + kind)
 
 
+def interrupted(signum, frame):
+    # Raising makes the blocked call fail with EINTR instead of being retried (PEP 475).
+    raise InterruptedError(errno.EINTR, os.strerror(errno.EINTR))
+
+
 def main():
+    signal.signal(signal.SIGALRM, interrupted)
     ops = json.loads(sys.argv[1])
     fds = {}
     results = []

@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipUnless } from '../helpers/kernel.js';
 import { backendUnavailable, leftoverTestMounts, mountBackend, type TestMount } from '../helpers/mounts.js';
 import { expectedDifferences, type ExpectedDifference } from './expected-differences.js';
+import { abortFuseMount, abortIfHung } from './hang-guard.js';
 import { observeCase } from './observe.js';
+import { liveChildren } from './ops.js';
 
 export const DEFAULT_BACKENDS = ['bind', 'fuse', 'fuse-passthrough', 'fuse-uring', 'passthrough_ll'];
 
@@ -37,6 +39,11 @@ export interface ConformanceCase {
   /** Big data: left out where runtime matters more (the sanitizer run). */
   heavy?: boolean;
   timeoutMs?: number;
+  /**
+   * For a case that could wait on the mount forever (locks): past this many ms its FUSE connection is
+   * aborted through fusectl and its processes killed, so nothing stays in D state; the case fails.
+   */
+  abortAfterMs?: number;
 }
 
 export interface SuiteOptions {
@@ -62,6 +69,18 @@ export function expectSameAsBind(backend: string, caseName: string, observed: un
 }
 
 const references = new Map<string, unknown>();
+
+/** observeCase, under the case's hang guard when it has one. */
+function observeGuarded(mount: TestMount, testCase: ConformanceCase): Promise<unknown> {
+  const work = observeCase(mount, testCase);
+  if (testCase.abortAfterMs === undefined) return work;
+  return abortIfHung(work, {
+    deadlineMs: testCase.abortAfterMs,
+    label: `"${testCase.name}" on ${mount.backend}`,
+    abort: () => abortFuseMount(mount.mnt),
+    children: liveChildren,
+  });
+}
 
 const availability = new Map<string, Promise<string | undefined>>();
 const unavailable = (backend: string) => {
@@ -104,12 +123,12 @@ export async function conformanceSuite(topic: string, cases: ConformanceCase[], 
         // Observations hold nothing backend-specific, so bind's is made once per case and reused.
         const key = `${topic}/${testCase.name}`;
         if (!references.has(key)) {
-          const observation = await observeCase(reference!, testCase);
+          const observation = await observeGuarded(reference!, testCase);
           testCase.verify?.(observation);
           references.set(key, observation);
         }
         const expected = references.get(key);
-        const observed = await observeCase(subject!, testCase);
+        const observed = await observeGuarded(subject!, testCase);
         const known = expectSameAsBind(backend, testCase.name, observed, expected);
         if (known) console.info(`known difference ${backend}/${testCase.name}: ${known.reason}`);
       });

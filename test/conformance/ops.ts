@@ -4,7 +4,7 @@
  * through fsops.py (python3 from Debian, so another uid can run it too).
  */
 import { createCipheriv, createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 
@@ -28,32 +28,57 @@ export async function attempt<T>(fn: () => Promise<T> | T): Promise<Outcome<T>> 
 export type PyOp = { op: string } & Record<string, unknown>;
 
 export interface RunAs {
-  /** Run as this uid/gid with no supplementary groups (setpriv). */
+  /** Run as this uid/gid (setpriv), with these supplementary groups (default none). */
   uid: number;
   gid: number;
+  groups?: number[];
 }
 
 function pythonCommand(ops: PyOp[], as?: RunAs): [string, string[]] {
   const python = [PYTHON, '-c', FSOPS, JSON.stringify(ops)];
   if (!as) return [PYTHON, python.slice(1)];
-  return ['setpriv', [`--reuid=${as.uid}`, `--regid=${as.gid}`, '--clear-groups', ...python]];
+  const groups = as.groups?.length ? `--groups=${as.groups.join(',')}` : '--clear-groups';
+  return ['setpriv', [`--reuid=${as.uid}`, `--regid=${as.gid}`, groups, ...python]];
 }
 
-/** Runs the ops in one python process; one outcome per op. */
-export function py(ops: PyOp[], as?: RunAs): Promise<Outcome[]> {
+/** Every python process a case started that has not exited yet: what a hung case leaves to end. */
+export const liveChildren = new Set<ChildProcess>();
+
+function track<C extends ChildProcess>(child: C): C {
+  liveChildren.add(child);
+  child.on('close', () => liveChildren.delete(child));
+  return child;
+}
+
+export interface PyRun {
+  pid: number;
+  /** One outcome per op, once the process has run them all. */
+  outcomes: Promise<Outcome[]>;
+}
+
+/** Starts one python process for the ops (for a case that watches it while it blocks). */
+export function spawnPy(ops: PyOp[], as?: RunAs): PyRun {
   const [command, args] = pythonCommand(ops, as);
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const outcomes = new Promise<Outcome[]>((resolve, reject) => {
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`fsops.py exited ${code}: ${err.trim()}`));
+    child.on('close', (code, signal) => {
+      if (code !== 0) reject(new Error(`fsops.py ${signal ? `killed by ${signal}` : `exited ${code}`}: ${err.trim()}`));
       else resolve(JSON.parse(out) as Outcome[]);
     });
   });
+  // A case that fails early never awaits some runs; their end must not count as unhandled.
+  outcomes.catch(() => {});
+  return { pid: child.pid!, outcomes };
+}
+
+/** Runs the ops in one python process; one outcome per op. */
+export function py(ops: PyOp[], as?: RunAs): Promise<Outcome[]> {
+  return spawnPy(ops, as).outcomes;
 }
 
 /** One op, its outcome. */
@@ -71,9 +96,9 @@ export interface Holder {
 }
 
 /** A second process that runs ops up to {op:'hold'} and keeps its fds (and locks) until released. */
-export function holdWith(ops: PyOp[]): Promise<Holder> {
-  const [command, args] = pythonCommand([...ops, { op: 'hold' }]);
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+export function holdWith(ops: PyOp[], as?: RunAs): Promise<Holder> {
+  const [command, args] = pythonCommand([...ops, { op: 'hold' }], as);
+  const child = track(spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   return new Promise((resolve, reject) => {
     let out = '';

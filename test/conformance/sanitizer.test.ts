@@ -1,6 +1,7 @@
 /**
- * The sanitizer build (ASan + UBSan, `make -C infra/daemon asan`) runs the data, names and metadata
- * cases, and must report nothing. FUSEBENCH_DAEMON selects the binary for every mount this file
+ * The sanitizer build (ASan + UBSan, `make -C infra/daemon asan`) runs the data, names, metadata and
+ * ACL cases (the last without default_permissions, so the daemon's own attribute invalidation runs),
+ * and must report nothing. FUSEBENCH_DAEMON selects the binary for every mount this file
  * makes; the sanitizers write to log_path files (one per daemon pid), read in afterAll once every
  * daemon has exited (LeakSanitizer reports at exit).
  */
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DAEMON_ASAN_BINARY } from '../../bench/backends/fusebench-daemon.js';
 import { SUITE_ROOT } from '../../bench/suite-root.js';
+import { aclCases } from './acl.cases.js';
 import { dataCases } from './data.cases.js';
 import { conformanceSuite, probeBackends } from './harness.js';
 import { skipUnless } from '../helpers/kernel.js';
@@ -44,6 +46,7 @@ const options = { backends, skipHeavy: true, label: 'under ASan+UBSan' };
 await conformanceSuite('data', dataCases, options);
 await conformanceSuite('names', namesCases, options);
 await conformanceSuite('metadata', metadataCases, options);
+await conformanceSuite('acl', aclCases, { ...options, options: () => ({ allowOther: true }) });
 
 afterAll(() => {
   const reports = readdirSync(logDir).flatMap((name) => {

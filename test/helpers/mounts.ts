@@ -7,8 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { makeDaemonBackend } from '../../bench/backends/fusebench-daemon.js';
+import { uringTransport } from '../../bench/backends/fuse-uring.js';
 import { getBackend } from '../../bench/backends/registry.js';
-import type { Mount, UnmountResult } from '../../bench/backends/types.js';
+import type { Backend, Mount, UnmountResult } from '../../bench/backends/types.js';
 import { mountTmpfs, readMounts, run, sleep, unmount as unmountPath } from '../../bench/system.js';
 
 // Daemon probes make a directory in the scratch root: keep ours apart from benchmark runs holding
@@ -59,18 +61,40 @@ export interface MountBackendOptions {
   options?: Record<string, unknown>;
 }
 
+/**
+ * Daemon combinations tests cover beyond the registry's: passthrough mode over the io_uring
+ * transport is not a benchmark path of its own, but the daemon must serve it correctly.
+ */
+const testOnlyBackends: Record<string, Backend> = {
+  'fuse-passthrough-uring': makeDaemonBackend(
+    {
+      name: 'fuse-passthrough-uring',
+      label: 'our daemon, passthrough mode over FUSE io_uring (tests only)',
+      colour: '#000000',
+      kernelRequirement: 'FUSE passthrough and FUSE over io_uring',
+    },
+    'passthrough',
+    uringTransport,
+  ),
+};
+
+/** Our daemon in both modes over both transports. */
+export const DAEMON_BACKENDS = ['fuse', 'fuse-passthrough', 'fuse-uring', 'fuse-passthrough-uring'];
+
+function backendNamed(name: string): Backend {
+  return testOnlyBackends[name] ?? getBackend(name, 'conformance backends');
+}
+
 /** Why the backend cannot be mounted here, or undefined when it can. */
 export async function backendUnavailable(name: string): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return 'needs root (mounts)';
-  const backend = getBackend(name, 'conformance backends');
-  if (!backend) return `${name}: backend not implemented in this version of the suite`;
+  const backend = backendNamed(name);
   const probe = await backend.probe();
   return probe.supported ? undefined : `${name}: ${probe.reason}`;
 }
 
 export async function mountBackend(name: string, { options = {} }: MountBackendOptions = {}): Promise<TestMount> {
-  const backend = getBackend(name, 'conformance backends');
-  if (!backend) throw new Error(`${name}: backend not implemented in this version of the suite`);
+  const backend = backendNamed(name);
   const dir = mkdtempSync(`${TEST_MOUNT_PREFIX}${name}-`);
   // mkdtemp makes 0700: other users (permission cases) must be able to walk to the mount.
   chmodSync(dir, 0o755);

@@ -18,6 +18,7 @@ import { ROOT } from '../helpers/cli.js';
 const GOLDEN = path.join(ROOT, 'test', 'fixtures', 'golden-output');
 const REPORT = path.join(ROOT, 'test', 'fixtures', 'report');
 const COMPARE = path.join(ROOT, 'test', 'fixtures', 'compare');
+const SWEEP = path.join(ROOT, 'test', 'fixtures', 'sweep');
 
 function golden(name: string, actual: string): void {
   const file = path.join(GOLDEN, name);
@@ -46,6 +47,16 @@ describe('the same results give the same output', () => {
     golden('compare/terminal.txt', formatTerminal(comparison, { all: true, color: false }));
     golden('compare/compare.md', formatMarkdown(comparison));
     golden('compare/compare.json', formatJson(comparison));
+  });
+
+  it('a numjobs sweep (real runs): summary.json, results.csv, chart specs and compare', () => {
+    const base = loadRun(path.join(SWEEP, 'base'));
+    golden('sweep/summary.json', stable(base.summary));
+    golden('sweep/results.csv', summaryToCsv(base.summary));
+    for (const { chart, spec } of chartSpecs(buildModel([base]))) golden(`sweep/charts/${chart.name}.vl.json`, stable(spec));
+    const comparison = compareResults(loadResults(path.join(SWEEP, 'base')), loadResults(path.join(SWEEP, 'head')), { threshold: 0.05, seed: 1 });
+    golden('sweep/compare.json', formatJson(comparison));
+    golden('sweep/compare.md', formatMarkdown(comparison));
   });
 
   it('a two-run report model gives the same chart specs', () => {

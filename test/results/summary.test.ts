@@ -67,3 +67,38 @@ describe('results.csv', () => {
     expect(rows[2]!.reason).toBe('kernel has no FUSE-BPF');
   });
 });
+
+describe('results.csv of a sweep', () => {
+  const point = (backend: string, numjobs: number, bandwidth: number): RunRecord => ({
+    ...completed(backend, bandwidth),
+    workload: `seqread-128k numjobs=${numjobs}`,
+    sweep: 'seqread-128k',
+    params: { numjobs },
+  });
+  const swept = [point('bind', 1, 1000), point('fuse', 1, 100), point('bind', 2, 1800), point('fuse', 2, 150), completed('bind', 900), records[6]!];
+  const summary = summarize(swept, { profile: 'scaling', baseline: 'bind', environment, seed: 1 });
+  const csv = summaryToCsv(summary);
+  const rows = parse(csv, { columns: true }) as Array<Record<string, string>>;
+  it('has a row per point, in value order, keyed by the point\'s name', () => {
+    expect(rows.map((row) => `${row.backend}/${row.workload}`)).toEqual([
+      'bind/seqread-128k',
+      'bind/seqread-128k numjobs=1',
+      'fuse/seqread-128k numjobs=1',
+      'bind/seqread-128k numjobs=2',
+      'fuse/seqread-128k numjobs=2',
+      'fuse-bpf/*',
+    ]);
+  });
+  it('adds the workload the point came from and a column per swept parameter after the workload', () => {
+    expect(csv.split('\n')[0]!.startsWith('backend,workload,sweep,numjobs,state,')).toBe(true);
+    expect(rows.map((row) => [row.sweep, row.numjobs])).toEqual([['seqread-128k', ''], ['seqread-128k', '1'], ['seqread-128k', '1'], ['seqread-128k', '2'], ['seqread-128k', '2'], ['', '']]);
+    expect(rows[5]).toMatchObject({ state: 'unsupported', reason: 'kernel has no FUSE-BPF' });
+  });
+  it('takes each point\'s ratio against the baseline at the same point', () => {
+    expect(Number(rows[4]!.readBandwidthMiBps_ratio_to_bind)).toBeCloseTo(150 / 1800);
+  });
+  it('keeps the parameters in summary.json', () => {
+    expect(summary.cells.find((cell) => cell.workload === 'seqread-128k numjobs=2' && cell.backend === 'fuse')).toMatchObject({ sweep: 'seqread-128k', params: { numjobs: 2 } });
+    expect(summary.cells.find((cell) => cell.workload === 'seqread-128k')).not.toHaveProperty('params');
+  });
+});

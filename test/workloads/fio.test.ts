@@ -34,6 +34,12 @@ describe('parsing fio 3.33 JSON', () => {
     const noisy = `fio: file hash not empty on exit\nnote: both iodepth >= 1 and synchronous I/O engine are selected\n${fixture('fio-3.33-seqread-psync.json')}`;
     expect(parseFioJson(extractFioJson(noisy)).metrics.readIops).toBeGreaterThan(0);
   });
+  it('gives the run\'s runtime for a group of jobs, not the sum fio reports over them (numjobs=2, recorded)', () => {
+    const { metrics } = parseFioJson(extractFioJson(fixture('fio-3.33-seqread-psync-2jobs.json')));
+    // job_runtime is 2048 ms over two jobs of a 1-second run.
+    expect(metrics.runtimeSeconds).toBeCloseTo(1.024, 6);
+    expect(metrics.readIops).toBeCloseTo(20178.331735, 3);
+  });
   it('says what fio printed when there is no JSON at all', () => {
     expect(() => extractFioJson('fio: failed parsing bs=banana\n')).toThrow(/fio wrote no JSON: fio: failed parsing bs=banana/);
   });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { datasetFor } from '../../bench/dataset.js';
 import { loadProfile } from '../../bench/profiles.js';
 import { RunRecordSchema } from '../../bench/results/schema.js';
+import { expandWorkloads } from '../../bench/sweep.js';
 import { workloadRunner } from '../../bench/workloads/index.js';
 import { fixtureLayout, prepareFixture } from '../../bench/workloads/meta-fixture.js';
 import { metaRunner, tinybenchMetrics, type MetaOp, type MetaWorkload } from '../../bench/workloads/meta.js';
@@ -99,7 +100,7 @@ describe('timing one metadata op with tinybench', () => {
 describe('profiles/metadata.yaml', () => {
   it('has every op and every fio metadata engine, each headlined by the median op latency', () => {
     const { profile } = loadProfile('metadata');
-    const runners = profile.workloads.map((w) => workloadRunner(w, profile, datasetFor(profile), {}));
+    const runners = expandWorkloads(profile.workloads).map((w) => workloadRunner(w, profile, datasetFor(profile), {}));
     expect(runners.map((runner) => runner.name)).toEqual([...OPS.map((op) => `meta-${op}`), 'fio-filecreate', 'fio-filestat', 'fio-filedelete']);
     expect(new Set(runners.map((runner) => runner.headline))).toEqual(new Set(['opLatencyP50Us']));
     expect(runners.every((runner) => runner.writes)).toBe(true);

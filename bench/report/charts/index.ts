@@ -7,7 +7,8 @@ import { metaLatencyChart } from './meta-latency.js';
 import { repetitionsChart } from './repetitions.js';
 import { requestLatencyChart } from './request-latency.js';
 import { requestsChart } from './requests.js';
+import { sweepCharts } from './sweep.js';
 
 export type { Chart } from './common.js';
 
-export const charts: readonly Chart[] = [headlineChart, repetitionsChart, latencyChart, requestsChart, cpuChart, requestLatencyChart, metaLatencyChart];
+export const charts: readonly Chart[] = [headlineChart, ...sweepCharts, repetitionsChart, latencyChart, requestsChart, cpuChart, requestLatencyChart, metaLatencyChart];

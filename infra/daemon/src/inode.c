@@ -9,12 +9,6 @@
 
 static void free_inode(struct fb_inode *i)
 {
-	for (struct fb_lock_owner *o = i->lock_owners, *n; o; o = n) {
-		n = o->next;
-		close(o->fd);
-		free(o->recs);
-		free(o);
-	}
 	close(i->fd);
 	free(i);
 }
@@ -45,7 +39,6 @@ int fb_itable_init(struct fb_inode_table *t, const char *lower_path)
 	t->root.nlookup = 1;
 	t->root.backing_id = 0;
 	t->root.backing_refs = 0;
-	t->root.lock_owners = NULL;
 	t->root.next = NULL;
 	return 0;
 }
@@ -114,7 +107,6 @@ struct fb_inode *fb_itable_lookup_or_insert(struct fb_inode_table *t, int fd, de
 	fresh->nlookup = 1;
 	fresh->backing_id = 0;
 	fresh->backing_refs = 0;
-	fresh->lock_owners = NULL;
 	if (t->count + 1 > t->nbuckets * 2)
 		grow(t);
 	size_t h = hash_key(dev, ino, t->nbuckets);

@@ -10,22 +10,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* One POSIX lock range an owner was granted, with the pid that asked (for GETLK). */
-struct fb_lock_rec {
-	uint64_t start, end;	/* inclusive, FUSE style */
-	uint32_t type;		/* F_RDLCK or F_WRLCK */
-	uint32_t pid;		/* fuse_lk_in.lk.pid of the SETLK(W) that set it */
-};
-
-/* POSIX lock owner of an inode: its own lower open file carries its OFD locks. */
-struct fb_lock_owner {
-	uint64_t owner;
-	int fd;
-	struct fb_lock_rec *recs;	/* what it holds, as far as this mount set it; table lock */
-	size_t nrecs;
-	struct fb_lock_owner *next;
-};
-
 struct fb_inode {
 	int fd;			/* O_PATH | O_NOFOLLOW */
 	dev_t dev;
@@ -33,7 +17,6 @@ struct fb_inode {
 	uint64_t nlookup;	/* guarded by the table lock */
 	int backing_id;		/* upstream passthrough: shared by all opens; table lock */
 	int backing_refs;
-	struct fb_lock_owner *lock_owners;	/* table lock */
 	struct fb_inode *next;	/* hash chain */
 };
 

@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 		g_ready_fd = -1;
 		die(EXIT_USAGE, "--ready-fd %d is not an open file descriptor", se->opt.ready_fd);
 	}
-	/* The kernel has already applied the caller's umask to create modes. */
+	/* Workers set each caller's umask for its create (FUSE_DONT_MASK); nothing else creates. */
 	umask(0);
 	set_timeouts(se);
 	if (se->opt.mode == FB_MODE_BPF)
@@ -251,6 +251,13 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	/* What a worker goes back to after acting with a caller's groups. */
+	se->n_own_groups = getgroups(0, NULL);
+	se->own_groups = calloc((size_t)(se->n_own_groups > 0 ? se->n_own_groups : 1), sizeof(gid_t));
+	if (se->n_own_groups < 0 || !se->own_groups ||
+	    getgroups(se->n_own_groups, se->own_groups) != se->n_own_groups)
+		die(EXIT_RUNTIME, "getgroups: %s", strerror(errno));
 
 	int r = fb_itable_init(&se->itable, se->opt.lower);
 	if (r < 0)

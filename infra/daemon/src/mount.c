@@ -19,13 +19,15 @@ int fb_mount(const struct fb_options *o, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot open /dev/fuse: %s", strerror(err));
 		return -err;
 	}
-	char opts[160];
+	char opts[160], fstype[16 + FB_MOUNT_NAME_MAX];
 	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0%s%s", fd,
 		 o->allow_other ? ",allow_other" : "",
 		 o->default_permissions ? ",default_permissions" : "");
-	if (mount(o->fsname, o->mnt, FB_FSTYPE, MS_NOSUID | MS_NODEV, opts) < 0) {
+	snprintf(fstype, sizeof(fstype), o->subtype[0] ? "fuse.%s" : "fuse", o->subtype);
+	if (mount(o->fsname, o->mnt, fstype, o->mount.flags, opts) < 0) {
 		int err = errno;
-		snprintf(why, whylen, "mount %s on %s (%s): %s", o->fsname, o->mnt, opts, strerror(err));
+		snprintf(why, whylen, "mount -t %s %s on %s (%s, flags 0x%lx): %s", fstype, o->fsname, o->mnt,
+			 opts, o->mount.flags, strerror(err));
 		close(fd);
 		return -err;
 	}

@@ -6,8 +6,6 @@
 
 #include "options.h"
 
-#define FB_FSTYPE "fuse.fusebench"
-
 /* Open /dev/fuse and mount it on o->mnt. Returns the fd, or -errno with why filled. */
 int fb_mount(const struct fb_options *o, char *why, size_t whylen);
 

@@ -50,9 +50,5 @@ FB_HANDLER(fb_op_setxattr);
 FB_HANDLER(fb_op_getxattr);
 FB_HANDLER(fb_op_listxattr);
 FB_HANDLER(fb_op_removexattr);
-/* ops_lock.c */
-FB_HANDLER(fb_op_getlk);
-FB_HANDLER(fb_op_setlk);
-FB_HANDLER(fb_op_setlkw);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -78,4 +79,53 @@ void fb_creds_leave(const struct fb_req *req)
 		syscall(SYS_setfsuid, 0);
 	if (req->h->gid != 0)
 		syscall(SYS_setfsgid, 0);
+}
+
+#define FB_MAX_CALLER_GROUPS 256
+
+/* Supplementary groups of thread tid (the request's pid), from its Groups: line; 0 if unreadable. */
+static int caller_groups(uint32_t tid, gid_t *groups, int max)
+{
+	char path[40], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%u/status", tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *p = strstr(buf, "\nGroups:");
+	if (!p)
+		return 0;
+	p += sizeof("\nGroups:") - 1;
+	int count = 0;
+	while (count < max) {
+		char *end;
+		unsigned long g = strtoul(p, &end, 10);
+		if (end == p)
+			break;	/* no digits: the line (and the next one's name) ends the list */
+		groups[count++] = (gid_t)g;
+		p = end;
+	}
+	return count;
+}
+
+/* Root callers keep the daemon's groups, as fb_creds_enter keeps root's fsuid. */
+void fb_creds_enter_with_groups(const struct fb_req *req)
+{
+	if (req->h->uid != 0) {
+		gid_t groups[FB_MAX_CALLER_GROUPS];
+		int n = caller_groups(req->h->pid, groups, FB_MAX_CALLER_GROUPS);
+		syscall(SYS_setgroups, (size_t)n, groups);
+	}
+	fb_creds_enter(req);
+}
+
+void fb_creds_leave_with_groups(const struct fb_req *req)
+{
+	fb_creds_leave(req);
+	if (req->h->uid != 0)
+		syscall(SYS_setgroups, (size_t)req->se->n_own_groups, req->se->own_groups);
 }

@@ -81,4 +81,23 @@ int fb_make_entry(struct fb_session *se, struct fb_inode *parent, const char *na
 void fb_creds_enter(const struct fb_req *req);
 void fb_creds_leave(const struct fb_req *req);
 
+/*
+ * Run an op whose outcome depends on the caller's groups as the caller: fsuid,
+ * fsgid and the supplementary groups of the calling thread (from
+ * /proc/PID/status; none when it cannot be read). Per-thread too. Pair them.
+ */
+void fb_creds_enter_with_groups(const struct fb_req *req);
+void fb_creds_leave_with_groups(const struct fb_req *req);
+
+/*
+ * The caller's umask (from CREATE/MKNOD/MKDIR) for this thread's next create:
+ * every worker has its own (fb_thread_own_umask). We negotiate FUSE_DONT_MASK,
+ * so the kernel leaves the mode unmasked and the lower file system applies the
+ * umask as it would for a local caller: not at all under a default ACL.
+ */
+static inline void fb_caller_umask(uint32_t mask)
+{
+	umask((mode_t)(mask & 0777));
+}
+
 #endif

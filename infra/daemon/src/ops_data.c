@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "ops.h"
 #include "ops_common.h"
-#include "ops_lock.h"
 #include "passthrough.h"
 
 /* Flags for the lower open; the kernel's O_CREAT/O_EXCL only matter for CREATE. */
@@ -22,6 +22,18 @@ static int lower_flags(const struct fb_session *se, uint32_t kflags, int keep)
 		f &= ~O_APPEND;
 	}
 	return f | O_CLOEXEC;
+}
+
+/*
+ * On a noatime mount, reads through it (served by us, or by the kernel from a
+ * passthrough backing file) must not change the lower file's atime. Set once
+ * we are root again: O_NOATIME needs ownership or CAP_FOWNER, which a caller
+ * opening someone else's file with O_CREAT lacks.
+ */
+static void keep_atime(const struct fb_session *se, int fd)
+{
+	if (se->opt.mount.flags & MS_NOATIME)
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NOATIME);
 }
 
 /* Fill fuse_open_out for a freshly opened lower fd; may register a backing file. */
@@ -60,6 +72,7 @@ FB_HANDLER(fb_op_open)
 	int fd = open(path, lower_flags(req->se, in->flags, 0));
 	if (fd < 0)
 		return -errno;
+	keep_atime(req->se, fd);
 	struct fuse_open_out *out = fb_reply_struct(rep, sizeof(*out));
 	fill_open_out(req->se, out, fb_req_inode(req), fd);
 	return 0;
@@ -73,12 +86,14 @@ FB_HANDLER(fb_op_create)
 		return -EINVAL;
 	struct fb_inode *parent = fb_req_inode(req);
 
+	fb_caller_umask(in->umask);
 	fb_creds_enter(req);
 	int fd = openat(parent->fd, name, lower_flags(req->se, in->flags, O_EXCL) | O_CREAT, in->mode);
 	int err = errno;
 	fb_creds_leave(req);
 	if (fd < 0)
 		return -err;
+	keep_atime(req->se, fd);
 
 	struct {
 		struct fuse_entry_out e;
@@ -139,8 +154,6 @@ FB_HANDLER(fb_op_flush)
 	(void)rep;
 	if (!in)
 		return -EINVAL;
-	/* A close by this lock owner drops its POSIX locks on the inode. */
-	fb_lock_owner_release(req->se, fb_req_inode(req), in->lock_owner);
 	/* close() of a duplicate gives the lower fs its close-time work (e.g. NFS flush). */
 	int d = dup(fb_fh_fd(in->fh));
 	if (d < 0)

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -54,7 +55,9 @@ FB_HANDLER(fb_op_opendir)
 	struct fb_dir *d = malloc(sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* A noatime or nodiratime mount must not touch the lower directory's atime by listing it. */
+	int noatime = req->se->opt.mount.flags & (MS_NOATIME | MS_NODIRATIME) ? O_NOATIME : 0;
+	d->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | noatime);
 	if (d->fd < 0) {
 		int err = errno;
 		free(d);

@@ -138,6 +138,7 @@ FB_HANDLER(fb_op_mknod)
 	if (!in || !name)
 		return -EINVAL;
 	struct fb_inode *parent = fb_req_inode(req);
+	fb_caller_umask(in->umask);
 	if (AS_CALLER(req, mknodat(parent->fd, name, in->mode, in->rdev)) < 0)
 		return -errno;
 	return reply_entry(req, rep, parent, name);
@@ -150,6 +151,7 @@ FB_HANDLER(fb_op_mkdir)
 	if (!in || !name)
 		return -EINVAL;
 	struct fb_inode *parent = fb_req_inode(req);
+	fb_caller_umask(in->umask);
 	if (AS_CALLER(req, mkdirat(parent->fd, name, in->mode)) < 0)
 		return -errno;
 	return reply_entry(req, rep, parent, name);

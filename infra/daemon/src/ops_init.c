@@ -8,15 +8,28 @@
 #include "ops.h"
 #include "ops_common.h"
 
-/* Capabilities we ask for when the kernel offers them. */
+/*
+ * Capabilities we ask for when the kernel offers them. FUSE_DONT_MASK: the
+ * caller's umask reaches us unapplied (see fb_caller_umask). Neither FUSE_POSIX_LOCKS
+ * nor FUSE_FLOCK_LOCKS: the kernel then keeps POSIX, OFD and flock locks
+ * itself, per open file description and lock owner exactly as on a local file
+ * system, and never sends GETLK/SETLK/SETLKW. A daemon-side lock table cannot
+ * do better for a single-host mirror, and a blocking SETLKW could hold a worker.
+ */
 static uint64_t wanted_flags(const struct fb_options *o)
 {
-	uint64_t want = FUSE_ASYNC_READ | FUSE_POSIX_LOCKS | FUSE_ATOMIC_O_TRUNC |
+	uint64_t want = FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC |
 			FUSE_BIG_WRITES | FUSE_DO_READDIRPLUS | FUSE_READDIRPLUS_AUTO |
-			FUSE_PARALLEL_DIROPS | FUSE_FLOCK_LOCKS | FUSE_MAX_PAGES |
-			FUSE_INIT_EXT;
+			FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES | FUSE_INIT_EXT | FUSE_DONT_MASK;
 	if (o->writeback)
 		want |= FUSE_WRITEBACK_CACHE;
+	/*
+	 * Where the kernel checks permissions, it must see ACLs too: FUSE_POSIX_ACL
+	 * makes it read, cache and enforce them (and invalidate attributes after
+	 * setting one). It also turns default_permissions on, so only then.
+	 */
+	if (o->default_permissions)
+		want |= FUSE_POSIX_ACL;
 	return want;
 }
 

@@ -56,7 +56,13 @@ void fb_options_usage(const char *argv0)
 		"  --debug                    log requests and replies to stderr\n"
 		"  --ready-fd N               write \"ready\\n\" or \"error: ...\\n\" to fd N\n"
 		"  --stats FILE               JSON stats on exit and on SIGUSR1\n"
-		"  --fsname NAME              mount source (default fusebench)\n",
+		"  --fsname NAME              mount source (default fusebench)\n"
+		"  --subtype NAME             mount type fuse.NAME (default fusebench)\n"
+		"  --no-subtype               mount type fuse, as libfuse mounts without -o subtype=\n"
+		"  -o, --mount-options LIST   mount options, as a mount helper gets them: ro, rw, noatime,\n"
+		"                             relatime, nosuid, nodev, noexec, sync, dirsync and their\n"
+		"                             opposites, allow_other, default_permissions, fsname=, subtype=\n"
+		"                             (default nosuid,nodev); repeatable\n",
 		argv0);
 }
 
@@ -84,7 +90,8 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 {
 	enum { O_MODE = 256, O_THREADS, O_CACHE, O_WRITEBACK, O_ALLOW_OTHER, O_DEFPERM,
 	       O_FOREGROUND, O_DEBUG, O_READY_FD, O_STATS, O_FSNAME, O_HELP,
-	       O_TRANSPORT, O_URING_DEPTH, O_BPF_ABI, O_POLL_US, O_INJECT_DELAY };
+	       O_TRANSPORT, O_URING_DEPTH, O_BPF_ABI, O_POLL_US, O_INJECT_DELAY, O_SUBTYPE, O_NO_SUBTYPE,
+	       O_MOUNT_OPTIONS = 'o' };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, 0, O_MODE },
 		{ "threads", required_argument, 0, O_THREADS },
@@ -97,6 +104,9 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 		{ "ready-fd", required_argument, 0, O_READY_FD },
 		{ "stats", required_argument, 0, O_STATS },
 		{ "fsname", required_argument, 0, O_FSNAME },
+		{ "subtype", required_argument, 0, O_SUBTYPE },
+		{ "no-subtype", no_argument, 0, O_NO_SUBTYPE },
+		{ "mount-options", required_argument, 0, O_MOUNT_OPTIONS },
 		{ "help", no_argument, 0, O_HELP },
 		{ "transport", required_argument, 0, O_TRANSPORT },
 		{ "uring-depth", required_argument, 0, O_URING_DEPTH },
@@ -112,7 +122,9 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 	o->cache = FB_CACHE_AUTO;
 	o->threads = ncpu > 0 ? (int)ncpu : 1;
 	o->ready_fd = -1;
-	o->fsname = "fusebench";
+	o->fsname = NULL;
+	o->subtype = NULL;
+	fb_mount_opts_init(&o->mount);
 	o->uring_depth = 4;
 
 	/* The ready fd must be known even when a later option is bad. */
@@ -122,7 +134,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_MODE:
 			if (strcmp(optarg, "plain") == 0)
@@ -163,6 +175,21 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 				return fail(why, whylen, "--fsname must be non-empty without commas or spaces");
 			o->fsname = optarg;
 			break;
+		case O_SUBTYPE:
+			if (!fb_mount_name_ok(optarg))
+				return fail(why, whylen, "--subtype must be 1..%d characters without commas, spaces or '=', got '%s'",
+					    FB_MOUNT_NAME_MAX - 1, optarg);
+			o->subtype = optarg;
+			break;
+		case O_NO_SUBTYPE:
+			o->subtype = "";
+			break;
+		case O_MOUNT_OPTIONS: {
+			char reason[256];
+			if (fb_mount_opts_parse(&o->mount, optarg, reason, sizeof(reason)) < 0)
+				return fail(why, whylen, "-o %s: %s", optarg, reason);
+			break;
+		}
 		case O_TRANSPORT:
 			if (strcmp(optarg, "dev") == 0)
 				o->transport = FB_TRANSPORT_DEV;
@@ -207,6 +234,13 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 		return fail(why, whylen, "expected LOWER and MNT after the options (see --help)");
 	o->lower = argv[optind];
 	o->mnt = argv[optind + 1];
+	/* The flags win over -o's names for the same thing; -o adds, as a helper's options do. */
+	o->allow_other |= o->mount.allow_other;
+	o->default_permissions |= o->mount.default_permissions;
+	if (!o->fsname)
+		o->fsname = o->mount.fsname[0] ? o->mount.fsname : "fusebench";
+	if (!o->subtype)
+		o->subtype = o->mount.subtype[0] ? o->mount.subtype : "fusebench";
 
 	if (o->mode == FB_MODE_PASSTHROUGH && o->writeback)
 		return fail(why, whylen, "--writeback cannot be combined with --mode passthrough: "

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "mount_opts.h"
+
 enum fb_mode {
 	FB_MODE_PLAIN = 0,	/* every data op served in user space */
 	FB_MODE_PASSTHROUGH,	/* read/write go to a backing file in the kernel */
@@ -45,6 +47,8 @@ struct fb_options {
 	int ready_fd;		/* -1: none */
 	const char *stats_path;	/* NULL: none */
 	const char *fsname;
+	const char *subtype;	/* the mount's type is fuse.<subtype>, or fuse when "" */
+	struct fb_mount_opts mount;	/* from -o: MS_* flags (and fsname=, subtype=) */
 	const char *lower;
 	const char *mnt;
 };

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "inode.h"
 #include "options.h"
@@ -43,6 +44,8 @@ struct fb_session {
 	int exit_code;			/* non-zero: exit with it (atomic) */
 	int ending;			/* set once shutdown began (atomic) */
 	int poller;			/* --poll-us: a worker is polling (atomic); the others sleep */
+	gid_t *own_groups;		/* the daemon's supplementary groups, restored after a caller's */
+	int n_own_groups;
 };
 
 #endif

@@ -1,6 +1,9 @@
 #define _GNU_SOURCE
 #include "threads.h"
 
+#include <errno.h>
+#include <sched.h>
+
 struct timespec fb_deadline_after_ms(int timeout_ms)
 {
 	struct timespec deadline;
@@ -22,4 +25,9 @@ bool fb_join_by(pthread_t tid, bool *started, const struct timespec *deadline)
 		return false;
 	*started = false;
 	return true;
+}
+
+int fb_thread_own_umask(void)
+{
+	return unshare(CLONE_FS) < 0 ? -errno : 0;
 }

@@ -15,4 +15,11 @@ struct timespec fb_deadline_after_ms(int timeout_ms);
 /* Join *tid if *started, by the deadline; clears *started on success. True if it is not running. */
 bool fb_join_by(pthread_t tid, bool *started, const struct timespec *deadline);
 
+/*
+ * Gives the calling thread its own umask (unshare(CLONE_FS)), so a create-type op
+ * can set the caller's umask for its one call without touching other threads.
+ * 0 or -errno.
+ */
+int fb_thread_own_umask(void);
+
 #endif

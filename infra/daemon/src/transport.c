@@ -120,12 +120,16 @@ int fb_worker_serve_one(struct fb_worker *w)
 static void *worker_main(void *arg)
 {
 	struct fb_worker *w = arg;
-	int r;
+	int r = fb_thread_own_umask();
 
-	while ((r = fb_worker_serve_one(w)) == 0)
-		;
-	if (r != -ENODEV)
-		fprintf(stderr, "fusebench-daemon: worker %d: /dev/fuse: %s\n", w->idx, strerror(-r));
+	if (r < 0) {
+		fprintf(stderr, "fusebench-daemon: worker %d: unshare(CLONE_FS): %s\n", w->idx, strerror(-r));
+	} else {
+		while ((r = fb_worker_serve_one(w)) == 0)
+			;
+		if (r != -ENODEV)
+			fprintf(stderr, "fusebench-daemon: worker %d: /dev/fuse: %s\n", w->idx, strerror(-r));
+	}
 	__atomic_store_n(&w->exited, true, __ATOMIC_RELEASE);
 	/* Tell the main thread (which sigwaits) unless it is already shutting down. */
 	if (!__atomic_load_n(&w->se->ending, __ATOMIC_ACQUIRE))

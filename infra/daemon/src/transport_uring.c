@@ -237,6 +237,11 @@ static void *queue_main(void *arg)
 {
 	struct fb_uring_queue *q = arg;
 	pin(q->qid);
+	int err = fb_thread_own_umask();
+	if (err < 0) {
+		report(q, err, "queue %u: unshare(CLONE_FS): %s", q->qid, strerror(-err));
+		return NULL;
+	}
 	if (queue_setup(q) < 0)
 		return NULL;
 	for (;;) {
