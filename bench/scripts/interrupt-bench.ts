@@ -143,13 +143,15 @@ async function runCase(testCase: InterruptCase, total: number, root: string, pro
   const running = () => cli.exitCode === null && cli.signalCode === null;
 
   // A signal to the CLI: at the moment. A kill: in the chosen appearance of the target, `delay` into
-  // its life, or in the next appearance if that one ended sooner.
+  // its life; if that one ends sooner, the next appearance as soon as it is seen.
   const aimsAtCli = testCase.action === 'sigint-cli' || testCase.action === 'sigterm-cli' || testCase.action === 'sigkill-cli';
   const actAt = started + testCase.moment * estimateSeconds * 1000;
   const { count, lifeMs } = appearances(testCase.action);
   const appearance = Math.floor(testCase.moment * count) + 1;
   const targets: ProcessInfo[] = [];
+  let chosen: { info: ProcessInfo; killAt: number } | undefined;
   let target: ProcessInfo | undefined;
+  let aim = '';
   while (running()) {
     const tree = watch();
     if (aimsAtCli) {
@@ -161,10 +163,20 @@ async function runCase(testCase: InterruptCase, total: number, root: string, pro
       for (const info of tree.filter((candidate) => isTarget(testCase.action, cliPid, root, candidate))) {
         if (!targets.some((known) => known.pid === info.pid && known.startTime === info.startTime)) targets.push(info);
       }
-      if (targets.length >= appearance) {
-        await sleep(testCase.delay * lifeMs);
-        target = targets.slice(appearance - 1).find(stillRunning);
-        if (target) break;
+      if (!chosen && targets.length >= appearance) chosen = { info: targets[appearance - 1]!, killAt: Date.now() + testCase.delay * lifeMs };
+      if (chosen && stillRunning(chosen.info)) {
+        if (Date.now() >= chosen.killAt) {
+          target = chosen.info;
+          aim = `appearance ${appearance}, ${Math.round(testCase.delay * lifeMs)} ms in`;
+          break;
+        }
+      } else if (chosen) {
+        const later = targets.slice(targets.indexOf(chosen.info) + 1).find(stillRunning);
+        if (later) {
+          target = later;
+          aim = `appearance ${targets.indexOf(later) + 1}, as it started: appearance ${appearance} ended within ${Math.round(testCase.delay * lifeMs)} ms`;
+          break;
+        }
       }
     }
     await sleep(WATCH_INTERVAL_MS);
@@ -175,13 +187,14 @@ async function runCase(testCase: InterruptCase, total: number, root: string, pro
   // 'end': the bench ran to its end; what it must exit with depends on its records, read below.
   const exits: { what: string; status: Exit; expected: CaseEvidence['exits'][number]['expected'] | 'end' }[] = [];
   if (!target || !running()) {
-    when = aimsAtCli ? `the bench ended (${at.toFixed(1)} s) before the signal` : `the bench ended (${at.toFixed(1)} s) with ${targets.length} of ${appearance} appearance(s) of ${testCase.action === 'sigkill-fio' ? 'fio' : 'a daemon'} seen`;
+    const aimedAt = `appearance ${appearance} of ${testCase.action === 'sigkill-fio' ? 'fio' : 'a daemon'}, ${targets.length} seen`;
+    when = aimsAtCli ? `the bench ended (${at.toFixed(1)} s) before the signal` : `the bench ended (${at.toFixed(1)} s) before the kill (${aimedAt})`;
     exits.push({ what: 'the CLI', status: await exitOf(cli, EXIT_TIMEOUT_MS), expected: 'end' });
   } else {
     const signal = testCase.action === 'sigint-cli' ? 'SIGINT' : testCase.action === 'sigterm-cli' ? 'SIGTERM' : 'SIGKILL';
     watch();
     process.kill(target.pid, signal);
-    when = aimsAtCli ? `at ${at.toFixed(1)} s` : `at ${at.toFixed(1)} s (appearance ${appearance}, ${Math.round(testCase.delay * lifeMs)} ms in)`;
+    when = aimsAtCli ? `at ${at.toFixed(1)} s` : `at ${at.toFixed(1)} s (${aim})`;
     // Killed by the signal itself: it came before the CLI had loaded its code, when nothing is made yet
     // (the leftover checks say whether that holds); a shell reports 130 or 143 all the same.
     if (testCase.action === 'sigint-cli') exits.push({ what: 'the CLI', status: await exitOf(cli, EXIT_TIMEOUT_MS), expected: [130, 'SIGINT'] });
