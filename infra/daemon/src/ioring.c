@@ -25,22 +25,26 @@ static void *map(int fd, size_t len, off_t off)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-int fb_ioring_init(struct fb_ioring *r, unsigned entries)
+int fb_ioring_init(struct fb_ioring *r, unsigned entries, bool defer_taskrun)
 {
 	struct io_uring_params p;
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 	/*
 	 * One thread submits and reaps, so task work (the kernel copying a FUSE
-	 * request into our buffers) can wait until we enter the ring
-	 * (DEFER_TASKRUN). Kernels before 6.1 lack that: fall back to plain SQE128.
+	 * request into our buffers) could wait until we enter the ring
+	 * (DEFER_TASKRUN). It is off unless asked for (--uring-setup defer): on
+	 * 2 CPUs, 3 x 3 s direct-I/O runs had rings without it 0.95-1.14x as fast
+	 * as with it (ahead in 4 of 5 cells; docs/fuse-uring.md), and libfuse's
+	 * lib/fuse_uring.c leaves it off for the same reason. Kernels before 6.1
+	 * lack it: fall back to plain SQE128.
 	 */
 	static const unsigned flag_sets[] = {
 		IORING_SETUP_SQE128 | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
 		IORING_SETUP_SQE128,
 	};
 	int fd = -1;
-	for (size_t i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]) && fd < 0; i++) {
+	for (size_t i = defer_taskrun ? 0 : 1; i < sizeof(flag_sets) / sizeof(flag_sets[0]) && fd < 0; i++) {
 		memset(&p, 0, sizeof(p));
 		p.flags = flag_sets[i];
 		fd = sys_setup(entries, &p);

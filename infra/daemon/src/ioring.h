@@ -7,6 +7,7 @@
 #define FB_IORING_H
 
 #include <linux/io_uring.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +26,7 @@ struct fb_ioring {
 };
 
 /* Set up a ring of `entries` 128-byte SQEs. 0 or -errno. */
-int fb_ioring_init(struct fb_ioring *r, unsigned entries);
+int fb_ioring_init(struct fb_ioring *r, unsigned entries, bool defer_taskrun);
 
 /* A zeroed SQE to fill, or NULL if the SQ is full. Published by the next submit. */
 struct io_uring_sqe *fb_ioring_sqe(struct fb_ioring *r);

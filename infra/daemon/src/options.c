@@ -36,6 +36,7 @@ void fb_options_usage(const char *argv0)
 		"  --mode plain|passthrough|bpf  (default plain)\n"
 		"  --transport dev|uring      /dev/fuse read/write (default) or FUSE over io_uring\n"
 		"  --uring-depth N            ring entries per queue (default 4)\n"
+		"  --uring-setup plain|defer  rings without (default) or with SINGLE_ISSUER|DEFER_TASKRUN\n"
 		"  --poll-us N                /dev/fuse: after each reply, poll for the next request for up\n"
 		"                             to N microseconds before sleeping (default 0: always sleep);\n"
 		"                             trades CPU for the daemon's wake-up latency\n"
@@ -85,7 +86,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 {
 	enum { O_MODE = 256, O_THREADS, O_CACHE, O_WRITEBACK, O_ALLOW_OTHER, O_DEFPERM,
 	       O_FOREGROUND, O_DEBUG, O_READY_FD, O_STATS, O_FSNAME, O_HELP,
-	       O_TRANSPORT, O_URING_DEPTH, O_BPF_ABI, O_POLL_US, O_INJECT_DELAY, O_SUBTYPE, O_NO_SUBTYPE,
+	       O_TRANSPORT, O_URING_DEPTH, O_URING_SETUP, O_BPF_ABI, O_POLL_US, O_INJECT_DELAY, O_SUBTYPE, O_NO_SUBTYPE,
 	       O_MOUNT_OPTIONS = 'o' };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, 0, O_MODE },
@@ -105,6 +106,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 		{ "help", no_argument, 0, O_HELP },
 		{ "transport", required_argument, 0, O_TRANSPORT },
 		{ "uring-depth", required_argument, 0, O_URING_DEPTH },
+		{ "uring-setup", required_argument, 0, O_URING_SETUP },
 		{ "poll-us", required_argument, 0, O_POLL_US },
 		{ "inject-delay-us", required_argument, 0, O_INJECT_DELAY },
 		{ "fuse-bpf-abi", required_argument, 0, O_BPF_ABI },
@@ -121,6 +123,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 	o->subtype = NULL;
 	fb_mount_opts_init(&o->mount);
 	o->uring_depth = 4;
+	o->uring_defer = false;
 
 	/* The ready fd must be known even when a later option is bad. */
 	for (int i = 1; i + 1 < argc; i++)
@@ -196,6 +199,14 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 		case O_URING_DEPTH:
 			if (parse_int(optarg, 1, 64, &o->uring_depth))
 				return fail(why, whylen, "--uring-depth must be 1..64, got '%s'", optarg);
+			break;
+		case O_URING_SETUP:
+			if (strcmp(optarg, "defer") == 0)
+				o->uring_defer = true;
+			else if (strcmp(optarg, "plain") == 0)
+				o->uring_defer = false;
+			else
+				return fail(why, whylen, "--uring-setup must be defer or plain, got '%s'", optarg);
 			break;
 		case O_POLL_US:
 			if (parse_int(optarg, 0, 1000000, &o->poll_us))

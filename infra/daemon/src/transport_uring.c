@@ -179,7 +179,7 @@ static void report(struct fb_uring_queue *q, int err, const char *fmt, ...)
 /* Ring, REGISTER of every entry, and a look for commands the kernel refused at once. */
 static int queue_setup(struct fb_uring_queue *q)
 {
-	int r = fb_ioring_init(&q->ring, (unsigned)q->nents);
+	int r = fb_ioring_init(&q->ring, (unsigned)q->nents, q->se->opt.uring_defer);
 	if (r < 0) {
 		report(q, r, "queue %u: io_uring_setup: %s", q->qid, strerror(-r));
 		return r;
