@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { processAlive } from './processes.js';
+import { peakRssKiB, processAlive } from './processes.js';
 import { readMounts } from './system.js';
 
 /** How the suite tells a daemon's processes: a cgroup, or the one pid it started (with the reason). */
@@ -128,11 +128,6 @@ function readPids(procsFile: string): number[] {
   return (readText(procsFile) ?? '').split('\n').filter(Boolean).map(Number);
 }
 
-function peakRssKiB(pid: number): number | undefined {
-  const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readText(`/proc/${pid}/status`) ?? '');
-  return match ? Number(match[1]) : undefined;
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function openCgroup(dir: string): DaemonCgroup {
@@ -215,7 +210,6 @@ export async function removeLeftoverCgroups(log: (line: string) => void = () => 
     const pids = allPids(dir);
     log(`removing leftover cgroup ${dir}${pids.length ? ` and ending its process(es) ${pids.join(', ')}` : ''}`);
     await removeCgroup(dir);
-    rmdirQuietly(dir);
     removed++;
   }
   return removed;

@@ -57,6 +57,21 @@ function processState(pid: number): string | undefined {
   }
 }
 
+/** VmHWM: a process's peak resident set since it started (its whole life, which covers the run). */
+export function parsePeakRssKiB(status: string): number | undefined {
+  const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** A live process's VmHWM in KiB, undefined when it is gone (or a kernel thread). */
+export function peakRssKiB(pid: number): number | undefined {
+  try {
+    return parsePeakRssKiB(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 export function processCommandLine(pid: number): string[] {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);

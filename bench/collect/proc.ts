@@ -19,6 +19,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Mount } from '../backends/types.js';
+import { peakRssKiB } from '../processes.js';
 import type { CgroupCpu } from '../cgroups.js';
 import type { Collector, CollectorOutput, CollectorSession, SwitchCounts } from './types.js';
 
@@ -151,22 +152,12 @@ export function procOutput(
   return { metrics, details: { proc: details } };
 }
 
-/** VmHWM: a process's peak resident set since it started (its whole life, which covers the run). */
-export function parsePeakRssKiB(status: string): number | undefined {
-  const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
-  return match ? Number(match[1]) : undefined;
-}
-
 /** The daemon's peak memory, and how it was read (the cgroup's, or one pid's VmHWM). */
 function daemonPeakMemory(mount: Pick<Mount, 'daemonPid' | 'daemonCgroup'>): { mib: number; method: string } | undefined {
   if (mount.daemonCgroup) return mount.daemonCgroup.memoryPeak();
   if (mount.daemonPid === undefined) return undefined;
-  try {
-    const kib = parsePeakRssKiB(readFileSync(`/proc/${mount.daemonPid}/status`, 'utf8'));
-    return kib === undefined ? undefined : { mib: kib / 1024, method: 'VmHWM of the daemon process' };
-  } catch {
-    return undefined;
-  }
+  const kib = peakRssKiB(mount.daemonPid);
+  return kib === undefined ? undefined : { mib: kib / 1024, method: 'VmHWM of the daemon process' };
 }
 
 export function procCollector(): Collector {

@@ -56,7 +56,7 @@ describe('CPU cost from two snapshots', () => {
 
 describe('daemon peak memory', () => {
   it('reads VmHWM from /proc/PID/status', async () => {
-    const { parsePeakRssKiB } = await import('../../bench/collect/proc.js');
+    const { parsePeakRssKiB } = await import('../../bench/processes.js');
     expect(parsePeakRssKiB('Name:\tfusebench-daemo\nVmPeak:\t   88584 kB\nVmHWM:\t    2252 kB\nVmRSS:\t    2100 kB\n')).toBe(2252);
     expect(parsePeakRssKiB('Name:\tx\n')).toBeUndefined();
   });
