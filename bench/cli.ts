@@ -85,7 +85,7 @@ export function buildProgram(): Command {
   program
     .command('run', { isDefault: true })
     .description('run a profile on every backend it names and write runs.jsonl, summary.json and results.csv')
-    .option('-p, --profile <name|path>', 'profile: a name in profiles/ (seqread, randread, seqwrite, randwrite) or a YAML file', 'seqread')
+    .option('-p, --profile <name|path>', 'profile: a name in profiles/ (seqread, randread, seqwrite, randwrite, scaling, papers, papers/NAME …) or a YAML file', 'seqread')
     .option('-b, --backends <list>', `comma-separated backends (default: the profile's list). Known: ${backendNames.join(', ')}`)
     .option('--runtime <seconds>', "seconds each fio run measures (overrides the profile's runtimeSeconds)", positiveNumber)
     .option('--repeat <n>', 'repetitions of every cell (overrides the profile; fixed count, no adaptive repetition)', positiveInteger)

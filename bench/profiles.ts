@@ -160,12 +160,13 @@ export interface LoadedProfile {
   hash: string;
 }
 
-/** A profile is a name in profiles/ or a path to a YAML file. */
+/** A profile is a name in profiles/ (papers/NAME for one in profiles/papers/) or a path to a YAML file. */
 export function resolveProfilePath(nameOrPath: string): string {
-  if (nameOrPath.includes('/') || nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml')) {
-    return path.resolve(nameOrPath);
-  }
-  return path.join(PROFILES_DIR, `${nameOrPath}.yaml`);
+  if (nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml')) return path.resolve(nameOrPath);
+  if (!nameOrPath.includes('/')) return path.join(PROFILES_DIR, `${nameOrPath}.yaml`);
+  // A relative path without a suffix still means the file, unless a shipped profile has that name.
+  const shipped = path.join(PROFILES_DIR, `${nameOrPath}.yaml`);
+  return /^[a-z0-9-]+\/[a-z0-9-]+$/.test(nameOrPath) && existsSync(shipped) ? shipped : path.resolve(nameOrPath);
 }
 
 /** How many problems one error lists; past that the count says how many more. */

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from './errors.js';
+import { CountMeasureSchema, FigureMeasureSchema } from './reference-measure.js';
 import { SUITE_ROOT } from './suite-root.js';
 import { parseYamlAs } from './yaml-file.js';
 
@@ -87,6 +88,8 @@ const FigureSchema = z.strictObject({
   /** False for times (a build in seconds): then a ratio above 1 is the slower side. */
   higher_is_better: z.boolean().default(true),
   rows: z.array(RowSchema).min(1),
+  /** How the rows are reproduced here (reference-measure.ts); a table without one is shown as published only. */
+  measure: FigureMeasureSchema.optional(),
 });
 
 const CountRowSchema = z.strictObject({
@@ -97,6 +100,8 @@ const CountRowSchema = z.strictObject({
   /** As printed (451K, 15.7M, 4 million): the source rounds, so the text is the fact. */
   count: Text,
   source: Text,
+  /** Requests of this type per operation of the workload, where the source says so ("one per file created"). */
+  per_op: z.number().positive().optional(),
 });
 
 const CountTableSchema = z.strictObject({
@@ -104,6 +109,7 @@ const CountTableSchema = z.strictObject({
   caption: Text,
   note: Text.optional(),
   rows: z.array(CountRowSchema).min(1),
+  measure: CountMeasureSchema.optional(),
 });
 
 const SourceSchema = z.strictObject({
@@ -148,6 +154,8 @@ export const ReferenceSchema = z
     claims: z.array(Text).default([]),
     profiles: z.array(ProfileMatchSchema).min(1),
     differences: z.array(Text).min(1),
+    /** Why nothing of this source can be measured on this project's machines (no such kernel code here). */
+    unsupported_here: Text.optional(),
   })
   .superRefine((reference, ctx) => {
     if (reference.figures.length === 0 && reference.figures_note === undefined) {
@@ -156,11 +164,25 @@ export const ReferenceSchema = z
     const ids = [...reference.figures.map((figure) => figure.id), ...reference.request_counts.map((table) => table.id)];
     const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
     if (duplicate) ctx.addIssue({ code: 'custom', path: ['figures'], message: `duplicate table id "${duplicate}"` });
+    // A name in a measure block that no row uses is a typo that would silently measure nothing.
+    const unused = (names: Iterable<string>, used: ReadonlyArray<string>, at: PropertyKey[], what: string) => {
+      for (const name of names) if (!used.includes(name)) ctx.addIssue({ code: 'custom', path: [...at, name], message: `no row of this table has ${what} "${name}"` });
+    };
+    reference.figures.forEach((figure, index) => {
+      if (!figure.measure) return;
+      unused(Object.keys(figure.measure.workloads), figure.rows.map((row) => row.workload), ['figures', index, 'measure', 'workloads'], 'workload');
+      unused(Object.keys(figure.measure.subjects), figure.rows.map((row) => row.subject), ['figures', index, 'measure', 'subjects'], 'subject');
+    });
+    reference.request_counts.forEach((table, index) => {
+      if (!table.measure) return;
+      unused(Object.keys(table.measure.workloads), table.rows.map((row) => row.workload), ['request_counts', index, 'measure', 'workloads'], 'workload');
+    });
   });
 
 export type Reference = z.infer<typeof ReferenceSchema>;
 export type ReferenceFigure = z.infer<typeof FigureSchema>;
 export type ReferenceRow = z.infer<typeof RowSchema>;
+export type ReferenceCountTable = z.infer<typeof CountTableSchema>;
 
 export interface LoadedReference {
   reference: Reference;
@@ -169,8 +191,20 @@ export interface LoadedReference {
   profiles: Array<{ name: string; path: string; exists: boolean }>;
 }
 
-/** A matched profile must exist, or be a proposal under profiles/papers/ that says what it would run. */
+/**
+ * A matched profile must exist, or be a proposal under profiles/papers/ that says what it would run; the
+ * profile a measure block names must exist.
+ */
 function checkProfiles(reference: Reference, file: string, root: string): LoadedReference['profiles'] {
+  const measured = [
+    ...reference.figures.map((figure, index) => ({ at: `figures[${index}]`, measure: figure.measure })),
+    ...reference.request_counts.map((table, index) => ({ at: `request_counts[${index}]`, measure: table.measure })),
+  ];
+  for (const { at, measure } of measured) {
+    if (measure && !existsSync(path.join(root, 'profiles', `${measure.profile}.yaml`))) {
+      throw new UserError(`${file}: field ${at}.measure.profile: profiles/${measure.profile}.yaml does not exist`);
+    }
+  }
   return reference.profiles.map((match, index) => {
     const exists = existsSync(path.join(root, match.path));
     if (!exists && !(match.path.startsWith('profiles/papers/') && match.proposed_setup)) {

@@ -18,7 +18,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   workloads: [...BASICS, 'profiles', 'dataset', 'results'],
   results: [...BASICS],
   render: [],
-  report: ['results', 'render', 'backends'],
+  report: ['results', 'render', 'backends', 'references', 'reference-measure'],
   compare: [...BASICS, 'results', 'render'],
   vm: [...BASICS, 'results'],
 };

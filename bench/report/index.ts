@@ -13,6 +13,7 @@ import { loadResultSet } from '../results/load.js';
 import { buildModel, type ReportModel } from './model.js';
 import { renderPage, type RenderedChart } from './page.js';
 import { renderSvg } from '../render/svg.js';
+import { loadReferences } from '../references.js';
 
 export const REPORT_FILE = 'report.html';
 export const CHARTS_DIR = 'charts';
@@ -42,7 +43,7 @@ export async function renderReport(model: ReportModel, targetDir: string): Promi
 export async function writeReport(outDirs: string[], options: ReportOptions = {}): Promise<string> {
   if (outDirs.length === 0) throw new Error('writeReport needs at least one result directory');
   const targetDir = path.resolve(options.target ?? outDirs[0]!);
-  const model = buildModel(outDirs.map(loadResultSet));
+  const model = buildModel(outDirs.map(loadResultSet), loadReferences());
   const { html, charts: rendered } = await renderReport(model, targetDir);
   const chartsDir = path.join(targetDir, CHARTS_DIR);
   mkdirSync(chartsDir, { recursive: true });

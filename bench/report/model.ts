@@ -3,6 +3,7 @@
  * backends in one fixed order and colour, and each cell's comparison to its run's baseline. Pure.
  */
 import { backendNames, findBackend } from '../backends/registry.js';
+import type { LoadedReference } from '../references.js';
 import { compareWorkloadNames } from '../results/cell.js';
 import { metricDefinition } from '../results/metrics.js';
 import type { ResultSet } from '../results/load.js';
@@ -27,6 +28,8 @@ export interface ReportModel {
   sideBySide: boolean;
   /** Every backend present in any run, in the canonical order. */
   backends: string[];
+  /** The published references (references/*.yaml) the "Published | measured" section sets beside the runs. */
+  references?: readonly LoadedReference[];
 }
 
 /** Colours for backends the registry does not know (a renamed external, an old result set). */
@@ -57,7 +60,7 @@ export function runLabel(environment: Environment): string {
   return [environment.hostname, environment.kernelRelease, environment.accel, environment.profileName].join(' · ');
 }
 
-export function buildModel(runs: readonly ReportRun[]): ReportModel {
+export function buildModel(runs: readonly ReportRun[], references: readonly LoadedReference[] = []): ReportModel {
   const labelled = runs.map((run, index) => ({
     ...run,
     id: `run ${index + 1}`,
@@ -65,7 +68,7 @@ export function buildModel(runs: readonly ReportRun[]): ReportModel {
     emulated: run.environment.accel === 'tcg',
   }));
   const backends = orderBackends(runs.flatMap((run) => [...run.summary.cells.map((cell) => cell.backend), ...run.records.map((record) => record.backend)]));
-  return { runs: labelled, sideBySide: runs.length > 1, backends };
+  return { runs: labelled, sideBySide: runs.length > 1, backends, references };
 }
 
 /** A cell counts as emulated when its run was, or any of its records says accel tcg. */

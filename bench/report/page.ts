@@ -10,6 +10,7 @@ import { style } from './style.js';
 import { allMetricsTable, failedTable, headlineTable, NOISY_CV, requestsTable, unsupportedTable } from './tables.js';
 import { formatShare } from './format.js';
 import { scalingTable } from './scaling.js';
+import { papersSection } from './papers-section.js';
 
 export interface RenderedChart {
   name: string;
@@ -48,6 +49,7 @@ export function renderPage(model: ReportModel, charts: readonly RenderedChart[],
     .join(' &nbsp; ');
   const requests = requestsTable(model);
   const scaling = scalingTable(model);
+  const papers = papersSection(model);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -62,7 +64,7 @@ export function renderPage(model: ReportModel, charts: readonly RenderedChart[],
 <h1>${escapeHtml(title)}</h1>
 <p class="subtitle">${model.sideBySide ? `${model.runs.length} result directories side by side` : 'One result directory'}, labelled host · kernel · acceleration · profile:</p>
 <ul class="runs">${runList}</ul>
-<nav class="toc"><a href="#summary">Summary</a><a href="#charts">Charts</a>${scaling ? '<a href="#scaling">Scaling with jobs</a>' : ''}<a href="#all-metrics">All metrics</a><a href="#unsupported">Unsupported</a><a href="#failed">Failed runs</a><a href="#environment">Environment</a></nav>
+<nav class="toc"><a href="#summary">Summary</a><a href="#charts">Charts</a>${scaling ? '<a href="#scaling">Scaling with jobs</a>' : ''}${papers ? '<a href="#papers">Published | measured</a>' : ''}<a href="#all-metrics">All metrics</a><a href="#unsupported">Unsupported</a><a href="#failed">Failed runs</a><a href="#environment">Environment</a></nav>
 </header>
 ${howToRead(model)}
 <h2 id="summary">Summary: headline metric per workload</h2>
@@ -73,6 +75,7 @@ ${charts.length > 0 ? charts.map(chartFigure).join('\n') : '<p class="empty">No 
 ${scaling ? `<h2 id="scaling">Scaling with jobs</h2>
 <p class="legend-note">Scaling efficiency of each numjobs sweep: the headline throughput at N jobs divided by N × the throughput at 1 job (100% is perfect scaling; 1/N means no gain from the extra jobs), with the median beside it. On a machine with fewer CPUs than jobs the jobs share them, so efficiency falls there whatever the path.</p>
 ${scaling}` : ''}
+${papers}
 <h2 id="all-metrics">All metrics</h2>
 <details><summary>Every metric of every backend × workload (median, 95% CI, ratio, CV)</summary>
 ${allMetricsTable(model) || '<p class="empty">No metrics.</p>'}

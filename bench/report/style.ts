@@ -37,6 +37,10 @@ figcaption { color: #444; font-size: 0.92em; max-width: 60em; margin-bottom: 0.4
 details { margin: 0.5em 0; }
 details > summary { cursor: pointer; font-weight: 600; }
 .legend-note { font-size: 0.9em; color: #555; }
+td.agreement.agrees { color: #1b7f2a; }
+td.agreement.differs { color: #b00020; }
+td.differences { max-width: 28em; font-size: 0.92em; }
+.paper-verdict { max-width: 60em; }
 /* Landscape: the all-metrics table has a dozen columns, and charts are up to ~900 px wide. */
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
