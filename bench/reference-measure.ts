@@ -36,8 +36,11 @@ const WorkloadMeasureSchema = z.strictObject({
 });
 
 export const FigureMeasureSchema = z.strictObject({
-  /** The profile that reproduces this table (profiles/NAME.yaml); any run with matching cells counts. */
-  profile: z.string().regex(/^[a-z0-9-]+(\/[a-z0-9-]+)?$/, 'a profile name like papers or papers/fuse-uring-scaling'),
+  /**
+   * The shipped profile that reproduces this table (profiles/NAME.yaml), if one does; any run with
+   * matching cells counts, whatever its profile.
+   */
+  profile: z.string().regex(/^[a-z0-9-]+(\/[a-z0-9-]+)?$/, 'a profile name like papers or papers/fuse-uring-scaling').optional(),
   /** Our backend in the place of the source's baseline column. */
   baseline: BackendName,
   /** The source's subject column → our backend(s) in its place; rows of a subject not listed are not measured. */
@@ -50,8 +53,8 @@ export const FigureMeasureSchema = z.strictObject({
   uncached: z.boolean().default(false),
   /** The published FUSE server, in a few words; the report sets it beside our backend. */
   server: Text.optional(),
-  /** The published kernel's major.minor. */
-  kernel: z.string().regex(/^\d+\.\d+$/, 'a kernel version like 6.2'),
+  /** The published kernel's major.minor, where the source states it. */
+  kernel: z.string().regex(/^\d+\.\d+$/, 'a kernel version like 6.2').optional(),
 });
 export type FigureMeasure = z.infer<typeof FigureMeasureSchema>;
 

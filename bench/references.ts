@@ -201,7 +201,7 @@ function checkProfiles(reference: Reference, file: string, root: string): Loaded
     ...reference.request_counts.map((table, index) => ({ at: `request_counts[${index}]`, measure: table.measure })),
   ];
   for (const { at, measure } of measured) {
-    if (measure && !existsSync(path.join(root, 'profiles', `${measure.profile}.yaml`))) {
+    if (measure?.profile !== undefined && !existsSync(path.join(root, 'profiles', `${measure.profile}.yaml`))) {
       throw new UserError(`${file}: field ${at}.measure.profile: profiles/${measure.profile}.yaml does not exist`);
     }
   }

@@ -10,7 +10,7 @@ import { metricDefinition } from '../results/metrics.js';
 import { formatNumber, formatRatioText } from './format.js';
 import type { ReportModel } from './model.js';
 import { AGREEMENT_TOLERANCE, comparePapers, type MeasuredCount, type MeasuredRow, type ReferenceComparison } from './papers.js';
-import { referenceSentence } from './papers-text.js';
+import { differenceText, referenceSentence } from './papers-text.js';
 
 function numberCell(field: string, value: number, text: string, note = ''): string {
   return `<td class="num" data-field="${field}" data-value="${String(value)}">${escapeHtml(text)}${note ? ` <span class="dim">${escapeHtml(note)}</span>` : ''}</td>`;
@@ -42,7 +42,7 @@ function figureRow(model: ReportModel, reference: Reference, row: MeasuredRow): 
     numberCell('published', row.published, formatRatioText(row.published), `${row.row.subject} ÷ ${row.row.baseline}${computed}`),
     numberCell('measured', row.measured, formatRatioText(row.measured), `${row.subject} ÷ ${row.baseline}: ${formatNumber(row.subjectMedian)} ÷ ${formatNumber(row.baselineMedian)} ${definition.unit}`),
     agreementCell(row.agreement, row.agrees),
-    `<td class="differences">${escapeHtml(row.differences.map((difference) => difference.text).join('; ') || 'none recorded')}</td>`,
+    `<td class="differences">${escapeHtml(row.differences.map(differenceText).join('; ') || 'none recorded')}</td>`,
     '</tr>',
   ].join('');
 }
@@ -69,6 +69,9 @@ function sourceLine(reference: Reference): string {
   return `<p class="dim">${escapeHtml(`${source.authors.join(', ')}, ${source.venue}, ${source.date}. ${source.link}`)}</p>`;
 }
 
+/** The CPUs the runs had; side by side, the fewest, which is where jobs first outnumber them. */
+const cpuCount = (model: ReportModel) => Math.min(...model.runs.map((run) => run.environment.cpuCount));
+
 function referenceBlock(model: ReportModel, comparison: ReferenceComparison): string {
   const { reference } = comparison;
   const figures = comparison.rows.length === 0
@@ -80,10 +83,16 @@ function referenceBlock(model: ReportModel, comparison: ReferenceComparison): st
   return `<section class="paper" data-reference="${escapeHtml(reference.id)}">
 <h3>${escapeHtml(reference.source.title)}</h3>
 ${sourceLine(reference)}
-<p class="paper-verdict">${escapeHtml(referenceSentence(comparison))}</p>
+<p class="paper-verdict">${escapeHtml(referenceSentence(comparison, cpuCount(model)))}</p>
 ${figures}
 ${counts}
 </section>`;
+}
+
+/** "fuse-io-uring (profile papers/fuse-uring-scaling)": where to look for a run that reproduces it. */
+function profileHint(reference: Reference): string {
+  const profile = [...reference.figures, ...reference.request_counts].map((table) => table.measure?.profile).find((name) => name !== undefined);
+  return profile === undefined ? reference.id : `${reference.id} (profile ${profile})`;
 }
 
 /** The section's HTML, or '' when this run reproduced no published row. */
@@ -96,7 +105,7 @@ export function papersSection(model: ReportModel): string {
     .join('\n');
   const unmatched = comparison.unmatched.length === 0
     ? ''
-    : `<p class="dim">No cell of this run reproduces a row of: ${escapeHtml(comparison.unmatched.map((reference) => `${reference.id} (profile ${reference.figures.find((figure) => figure.measure)?.measure?.profile ?? reference.request_counts.find((table) => table.measure)?.measure?.profile ?? '?'})`).join(', '))}.</p>`;
+    : `<p class="dim">No cell of this run reproduces a row of: ${escapeHtml(comparison.unmatched.map((reference) => profileHint(reference)).join(', '))}.</p>`;
   return `<h2 id="papers">Published | measured</h2>
 <p class="legend-note">Figures from the cover letters and papers in references/ beside this run's. The <strong>published ratio</strong> is the source's subject over its baseline, as printed or computed from its values; the <strong>measured ratio</strong> is our subject backend's median over our baseline backend's median for the same metric, from cells whose fio job ran the row's parameters (jobs, block size, queue depth, read/write mix). A row <strong>agrees</strong> when measured ÷ published is within ${escapeHtml(tolerance)} of 1. The setup differences are the ones known for each row: storage, page cache, jobs against CPUs, kernel and server. Rows this run has no cells for are left out.</p>
 ${comparison.compared.map((entry) => referenceBlock(model, entry)).join('\n')}

@@ -99,7 +99,7 @@ function matchingWorkloads(params: Map<string, JobParams>, match: ParamMatch): A
   return [...params].filter(([, job]) => paramsMatch(job, match));
 }
 
-function measureFigure(run: LabelledRun, reference: Reference, figure: ReferenceFigure, params: Map<string, JobParams>): MeasuredRow[] {
+function measureFigure(run: LabelledRun, figure: ReferenceFigure, params: Map<string, JobParams>): MeasuredRow[] {
   const { measure } = figure;
   if (!measure) return [];
   return figure.rows.flatMap((row) => {
@@ -129,7 +129,7 @@ function measureFigure(run: LabelledRun, reference: Reference, figure: Reference
           measured,
           agreement,
           agrees: agrees(agreement),
-          differences: rowDifferences({ measure, row, params: job, subject, environment: run.environment, reference }),
+          differences: rowDifferences({ measure, row, params: job, subject, environment: run.environment }),
         }];
       });
     });
@@ -168,7 +168,7 @@ export function comparePapers(model: ReportModel): PapersComparison {
     const counts: MeasuredCount[] = [];
     for (const run of model.runs) {
       const params = workloadParams(run);
-      for (const figure of reference.figures) rows.push(...measureFigure(run, reference, figure, params));
+      for (const figure of reference.figures) rows.push(...measureFigure(run, figure, params));
       for (const table of reference.request_counts) counts.push(...measureCounts(run, table, params));
     }
     if (rows.length > 0 || counts.length > 0) compared.push({ reference, rows, counts });
