@@ -21,6 +21,26 @@ describe('every shipped reference', () => {
       expect(profile.exists || profile.path.startsWith('profiles/papers/')).toBe(true);
     }
   });
+
+  it('every source this kernel can measure says how, and fuse-bpf says why it cannot', () => {
+    for (const { reference } of loaded) {
+      const measured = reference.figures.some((figure) => figure.measure);
+      if (reference.id === 'fuse-bpf') {
+        expect(reference.unsupported_here).toMatch(/FUSE-BPF/);
+        expect(measured).toBe(false);
+      } else {
+        expect(reference.unsupported_here).toBeUndefined();
+        expect(measured).toBe(true);
+      }
+    }
+  });
+
+  it('per-operation request counts are only given where the source states one per operation', () => {
+    const counts = loaded.flatMap((entry) => entry.reference.request_counts.flatMap((table) => table.rows));
+    const perOp = counts.filter((row) => row.per_op !== undefined);
+    expect(perOp.length).toBeGreaterThan(0);
+    for (const row of perOp) expect(row.source).toMatch(/one per file/);
+  });
 });
 
 describe('reference files are checked, not trusted', () => {
@@ -80,6 +100,32 @@ describe('reference files are checked, not trusted', () => {
   it('refuses a matched profile that neither exists nor is a papers/ proposal with a setup', () => {
     expectError((reference) => { reference.profiles = [{ name: 'x', path: 'profiles/x.yaml', covers: 'c' }]; }, /profiles\[0\]\.path: profiles\/x\.yaml does not exist/);
     expect(() => parse((reference) => { reference.profiles = [{ name: 'papers/x', path: 'profiles/papers/x.yaml', covers: 'c', proposed_setup: 'p' } as (typeof valid.profiles)[0]]; })()).not.toThrow();
+  });
+  const measure = {
+    profile: 'papers',
+    baseline: 'fuse',
+    subjects: { 'io-uring': 'fuse-uring' },
+    workloads: { read: { match: { rw: 'read', direct: 0 }, metric: 'readBandwidthMiBps' } },
+    storage: 'ssd',
+    kernel: '6.2',
+  };
+  const withMeasure = (change: (block: Record<string, unknown>) => void) => (reference: Mutable) => {
+    const block = structuredClone(measure) as Record<string, unknown>;
+    change(block);
+    Object.assign(reference.figures[0]!, { measure: block });
+    reference.figures[0]!.rows[0]!.workload = 'read';
+  };
+  it('accepts a measure block that names registered backends, the rows\' workloads and an existing profile', () => {
+    expect(() => parse(withMeasure(() => {}))()).not.toThrow();
+  });
+  it('refuses a measure block whose workload or subject no row has (a typo would measure nothing)', () => {
+    expectError(withMeasure((block) => { block.workloads = { raed: measure.workloads.read }; }), /measure\.workloads\.raed: no row of this table has workload "raed"/);
+    expectError(withMeasure((block) => { block.subjects = { uring: 'fuse-uring' }; }), /measure\.subjects\.uring: no row of this table has subject "uring"/);
+  });
+  it('refuses a measure block with an unknown backend, a fio option that is not a name, or a profile that does not exist', () => {
+    expectError(withMeasure((block) => { block.baseline = 'fuse-turbo'; }), /measure\.baseline: not a registered backend/);
+    expectError(withMeasure((block) => { block.workloads = { read: { match: { 'rw=read': 1 }, metric: 'readBandwidthMiBps' } }; }), /measure\.workloads\.read\.match/);
+    expectError(withMeasure((block) => { block.profile = 'papers/nothing'; }), /figures\[0\]\.measure\.profile: profiles\/papers\/nothing\.yaml does not exist/);
   });
   it('refuses an id that does not match the file name', () => {
     expectError((reference) => { reference.id = 'other'; }, /field id: "other" should match the file name/);
