@@ -3,12 +3,15 @@
  * every record carries the job file the suite writes, so matching sees what a real run stores), against
  * the shipped references. The medians are set so every measured ratio is known exactly.
  */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadReferences, parseReference } from '../../bench/references.js';
 import { buildModel } from '../../bench/report/model.js';
 import { renderPage } from '../../bench/report/page.js';
 import { comparePapers } from '../../bench/report/papers.js';
 import { papersSection } from '../../bench/report/papers-section.js';
+import { loadResultSet } from '../../bench/results/load.js';
+import { ROOT } from '../helpers/cli.js';
 import { syntheticRun, type SyntheticCell } from '../helpers/synthetic-run.js';
 import { unescapeHtml } from './html.js';
 
@@ -161,5 +164,29 @@ describe('the section elsewhere', () => {
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page).not.toContain('<script>');
     expect(page).not.toContain('<img');
+  });
+});
+
+describe('a recorded papers run (test/fixtures/papers/smoke)', () => {
+  const recorded = loadResultSet(path.join(ROOT, 'test', 'fixtures', 'papers', 'smoke'));
+  const page = papersSection(buildModel([recorded], references));
+  const rows = paperRows(page, 'figures');
+  const value = (backend: string, workload: string, metric: string) => {
+    const record = recorded.records.find((candidate) => candidate.state === 'completed' && candidate.backend === backend && candidate.workload === workload);
+    return record?.state === 'completed' ? record.metrics[metric]! : NaN;
+  };
+
+  it('has the section, with every reproducible reference and fuse-bpf unsupported', () => {
+    expect([...page.matchAll(/<section class="paper" data-reference="([^"]+)">/g)].map((match) => match[1])).toEqual(['fuse-io-uring', 'fuse-passthrough', 'qemu-fuse-export-io-uring', 'vangoor-fast17']);
+    expect(page).toContain('<p class="paper-unsupported" data-reference="fuse-bpf">');
+  });
+
+  it('computes each measured ratio from the medians of the recorded runs (one repetition: the values)', () => {
+    const write = rows.find((row) => row.attributes.figure === 'ram-block-v12' && row.attributes.row === 'write 4k, 1 job' && row.attributes.backend === 'fuse-passthrough')!;
+    expect(write.fields.measured).toBeCloseTo(value('fuse-passthrough', 'write-4k', 'writeBandwidthMiBps') / value('bind', 'write-4k', 'writeBandwidthMiBps'), 12);
+    const mixed = rows.find((row) => row.attributes.reference === 'qemu-fuse-export-io-uring' && row.attributes.row === 'randrw-write 4 jobs, QD 1')!;
+    const workload = 'randrw-70-30 numjobs=4 iodepth=1';
+    expect(mixed.fields.measured).toBeCloseTo(value('fuse-uring', workload, 'writeBandwidthMiBps') / value('fuse', workload, 'writeBandwidthMiBps'), 12);
+    expect(rows.length).toBe(3 + 24 + 7 + 28);
   });
 });
