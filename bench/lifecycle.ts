@@ -26,6 +26,8 @@ export interface RunContext {
   lower: string;
   mountpoint: string;
   workDir: string;
+  /** The profile's daemonCpus: passed to the backend, and recorded with the mount. */
+  daemonCpus?: string;
   /** Brings the cache into the profile's state (warm: read the data set; cold: drop caches). */
   prepareCache: (mount: Mount) => Promise<void>;
   /** Records a started process for `cleanup` after a hard kill. */
@@ -84,6 +86,7 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
       options: context.backendOptions,
       writable: workload.writes,
       onProcess,
+      daemonCpus: context.daemonCpus,
     });
     phase('cache');
     await context.prepareCache(mount);
@@ -158,6 +161,7 @@ export async function executeRun(context: RunContext): Promise<RunRecord> {
         ...mounted.info,
         ...(mounted.daemonPid ? { daemonPid: mounted.daemonPid } : {}),
         ...(mounted.daemonAccounting ? { daemonAccounting: mounted.daemonAccounting } : {}),
+        ...(mounted.daemonPid && context.daemonCpus ? { daemonCpus: context.daemonCpus } : {}),
         ...(mounted.fuseConnection !== undefined ? { fuseConnection: mounted.fuseConnection } : {}),
       },
       workloadSpec: outcome.spec,

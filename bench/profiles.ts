@@ -13,7 +13,7 @@ import { UserError } from './errors.js';
 import { describeIssuePath, readYaml } from './yaml-file.js';
 import { crossFieldIssues, reservedKeyIssues, type ProfileIssue } from './profile-checks.js';
 import { sweepable, type PointOf } from './sweep.js';
-import { FileSize, FioOptionsSchema, workloadFieldOptions } from './workloads/fio-options.js';
+import { CpuList, FileSize, FioOptionsSchema, workloadFieldOptions } from './workloads/fio-options.js';
 
 export const PROFILES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'profiles');
 
@@ -122,6 +122,12 @@ export const ProfileSchema = z
     repeat: RepeatSchema.default({ min: 3, max: 3, targetCI: 0 }),
     /** Significance threshold for compare, as a fraction (0.05 = 5%). */
     threshold: z.number().min(0).max(1).default(0.05),
+    /**
+     * CPUs every daemon the suite starts is confined to (taskset -c), e.g. "1" with a workload's
+     * fioOptions.cpus_allowed "0": fio and the daemon then never share or swap CPUs, which otherwise
+     * switches a run between two modes (same CPU or not) and spreads daemon CPU per I/O between runs.
+     */
+    daemonCpus: CpuList.optional(),
     /** Options per backend, each checked by that backend's own schema (its optionsSchema). */
     backendOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     workloads: z.array(WorkloadSchema).min(1).max(100),

@@ -3,6 +3,7 @@
  * interleaved plan, one record per run as it finishes, and the summary, CSV and report at the end.
  */
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { getBackend } from './backends/registry.js';
 import type { Backend, Mount } from './backends/types.js';
@@ -11,6 +12,7 @@ import type { Collector } from './collect/types.js';
 import { checkMemoryFor, datasetFor, prepareDataset, verifyDataset, warmDataset, type Dataset } from './dataset.js';
 import { collectEnvironment } from './environment.js';
 import { UserError } from './errors.js';
+import { cpusOf } from './workloads/fio-options.js';
 import { executeRun } from './lifecycle.js';
 import { LOWER_SUBDIR, lowerProblem } from './lower.js';
 import { cellsOf, planRound, type Cell } from './plan.js';
@@ -78,6 +80,11 @@ async function preflight(dataset: Dataset, profile: Profile, options: BenchOptio
   const version = await fioVersion();
   if (!existsSync('/dev/fuse')) throw new UserError('/dev/fuse does not exist', 'Load the fuse module: modprobe fuse.');
   checkMemoryFor(dataset, profile.lower === 'tmpfs', `${options.loaded.file}: dataset`);
+  if (profile.daemonCpus !== undefined) {
+    // A profile written on a bigger machine is valid data; it just cannot be pinned the same way here.
+    const missing = cpusOf(profile.daemonCpus).filter((cpu) => cpu >= availableParallelism());
+    if (missing.length > 0) throw new UserError(`${options.loaded.file}: daemonCpus: CPU ${missing.join(', ')} does not exist here (CPUs 0-${availableParallelism() - 1})`);
+  }
   return version;
 }
 
@@ -212,6 +219,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         lower: lower.dir,
         mountpoint: scratch.subdir('mnt', backend.name),
         workDir,
+        daemonCpus: profile.daemonCpus,
         prepareCache: async (mount: Mount) => {
           verifyDataset(mount.mountpoint, dataset);
           // Warm: the lower file system holds the data set in its page cache (read once through the

@@ -54,6 +54,8 @@ export interface StartDaemonOptions {
   detachedLogFile?: string;
   /** The daemon may fork to the background once mounted (an external command): exit 0 then is not a death. */
   mayDaemonize?: boolean;
+  /** Confine the daemon (and every thread and child it starts) to these CPUs: the profile's daemonCpus. */
+  cpus?: string;
 }
 
 /** The program a command names, if it can be run: a path, or a name found on PATH. */
@@ -72,13 +74,17 @@ function findExecutable(command: string): string | undefined {
 export function startDaemon(options: StartDaemonOptions): DaemonProcess {
   // Checked here, since behind the cgroup's shell a missing program would only be an exit status 127.
   if (!findExecutable(options.command)) throw new UserError(`could not start ${options.command}: no such executable file`);
+  // taskset sets the affinity and execs, so the pid, the cgroup and the process are still the daemon's.
+  const taskset = options.cpus === undefined ? undefined : findExecutable('taskset');
+  if (options.cpus !== undefined && !taskset) throw new UserError('daemonCpus needs taskset, which is not installed (apt-get install util-linux)');
+  const pinned = taskset ? { command: taskset, args: ['-c', options.cpus!, options.command, ...options.args] } : { command: options.command, args: options.args };
   const output = options.detachedLogFile ? ({ file: options.detachedLogFile, append: true } as const) : ('pipe' as const);
   // A daemon left for the user outlives the run, so it cannot live in the run's cgroup.
   const placement = options.detachedLogFile === undefined ? createDaemonCgroup(path.basename(options.command)) : { reason: 'left mounted for the user (npm run mount), outliving the run' };
   const cgroup = 'path' in placement ? placement : undefined;
   // Killed and removed after everything else a signal's cleanup does, so after the unmount (pushLast).
   const cgroupCleanup: CleanupHandle | undefined = cgroup ? cleanups.pushLast(`end cgroup ${cgroup.path}`, () => cgroup.end()) : undefined;
-  const spawned = cgroup ? commandInCgroup(cgroup.procsFile, options.command, options.args) : { command: options.command, args: options.args };
+  const spawned = cgroup ? commandInCgroup(cgroup.procsFile, pinned.command, pinned.args) : pinned;
   const child = execa(spawned.command, spawned.args, {
     reject: false,
     stdio: options.readyFd ? ['ignore', output, output, 'pipe'] : ['ignore', output, output],

@@ -82,7 +82,7 @@ export function makeExternalBackend(external: ExternalDaemon): Backend {
       const refused = uringTransport.precheck?.();
       return refused ? { supported: false, reason: refused.reason, facts: {}, ...(refused.howToEnable ? { howToEnable: refused.howToEnable } : {}) } : { supported: true, facts: uringTransport.facts?.() ?? {} };
     },
-    async mount({ lower, mountpoint, options, onProcess, detached, workDir }): Promise<Mount> {
+    async mount({ lower, mountpoint, options, onProcess, detached, workDir, daemonCpus }): Promise<Mount> {
       const template = typeof options.command === 'string' ? options.command : external.command;
       if (typeof template !== 'string' || template.trim() === '') {
         throw new UserError(`the ${name} backend needs a command`, name === 'external' ? "Pass --external '/path/daemon {lower} {mnt}'." : `Pass --external ${name}='/path/daemon {lower} {mnt}'.`);
@@ -90,7 +90,7 @@ export function makeExternalBackend(external: ExternalDaemon): Backend {
       const [command, ...args] = expandCommand(template, { lower, mnt: mountpoint });
       if (uring) uringTransport.acquire?.();
       try {
-        const daemon = startDaemon({ command: command!, args, onProcess, mayDaemonize: true, detachedLogFile: detached ? path.join(workDir, 'daemon.log') : undefined });
+        const daemon = startDaemon({ command: command!, args, onProcess, mayDaemonize: true, cpus: daemonCpus, detachedLogFile: detached ? path.join(workDir, 'daemon.log') : undefined });
         try {
           await waitForFuseMount(daemon, mountpoint, 20_000);
           const problem = uring ? await ringProblem(daemon) : undefined;

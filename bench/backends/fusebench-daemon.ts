@@ -128,7 +128,7 @@ export function makeDaemonBackend(identity: BackendIdentity, mode: DaemonMode, v
     variant.acquire?.();
     let daemon: DaemonProcess | undefined;
     try {
-      daemon = startDaemon({ command: daemonBinary(), args, readyFd: true, onProcess: request.onProcess, detachedLogFile: request.detached ? path.join(request.workDir, 'daemon.log') : undefined });
+      daemon = startDaemon({ command: daemonBinary(), args, readyFd: true, onProcess: request.onProcess, cpus: request.daemonCpus, detachedLogFile: request.detached ? path.join(request.workDir, 'daemon.log') : undefined });
       await waitForReadyLine(daemon, READY_TIMEOUT_MS);
     } catch (error) {
       if (daemon) await unmountDaemon({ backend: name, mountpoint: request.mountpoint, lower: request.lower, info: {} }, daemon).catch(() => {});

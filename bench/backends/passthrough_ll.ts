@@ -52,13 +52,13 @@ export const passthroughLlBackend: Backend = {
     if (!existsSync('/dev/fuse')) return { supported: false, reason: '/dev/fuse does not exist (modprobe fuse)', facts: {} };
     return { supported: true, facts: { libfuseVersion: await libfuseVersion(), source: EXAMPLE_SOURCE, binary: PASSTHROUGH_LL_BINARY } };
   },
-  async mount({ lower, mountpoint, onProcess, detached, workDir, options }) {
+  async mount({ lower, mountpoint, onProcess, detached, workDir, options, daemonCpus }) {
     // Its defaults, unless the profile adds -o options (e.g. "xattr,allow_other" or "cache=always"), and
     // `npm run mount`'s mount options and subtype, which libfuse takes as -o options too.
     const given = [options.options, options.mountOptions, typeof options.subtype === 'string' ? `subtype=${options.subtype}` : undefined];
     const extra = given.filter((value): value is string => typeof value === 'string' && value.trim() !== '').map((value) => `,${value.trim()}`).join('');
     const args = ['-f', '-o', `source=${lower}${extra}`, mountpoint];
-    const daemon = startDaemon({ command: PASSTHROUGH_LL_BINARY, args, onProcess, detachedLogFile: detached ? path.join(workDir, 'daemon.log') : undefined });
+    const daemon = startDaemon({ command: PASSTHROUGH_LL_BINARY, args, onProcess, cpus: daemonCpus, detachedLogFile: detached ? path.join(workDir, 'daemon.log') : undefined });
     try {
       await waitForFuseMount(daemon, mountpoint, 15_000);
     } catch (error) {

@@ -24,6 +24,8 @@ export interface MountRequest {
   writable?: boolean;
   /** Leave the mount for the user (`npm run mount`): the daemon must outlive the CLI, logging to workDir. */
   detached?: boolean;
+  /** CPUs the daemon is confined to (the profile's daemonCpus); backends without a daemon ignore it. */
+  daemonCpus?: string;
 }
 
 export interface Mount {

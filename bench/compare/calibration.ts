@@ -13,6 +13,7 @@ import type { Basis } from './basis.js';
 import { ABSOLUTE_PREFERENCE, estimateNoise, noiseModel, preferredBasis, type CellNoise, type NoiseModel } from './noise.js';
 import { SECOND_SIGNAL } from '../results/metrics.js';
 import { DRIFT_Z, driftThreshold, SIGNIFICANCE_ALPHA } from '../results/verdict.js';
+import { median } from '../stats.js';
 
 export const CALIBRATION_SCHEMA_VERSION = 1;
 
@@ -51,6 +52,12 @@ export interface Calibration {
   aaAllPairs: PairOutcome[];
   /** A_i against B_i, the injected slowdown. */
   ba: PairOutcome[];
+  /**
+   * What the injected delay did, pooled over every repetition of every run: the median of each gated
+   * metric in the B runs against the A runs. Shows the slowdown that was to be caught was really there,
+   * and how large (the issue's target is about 10% of fuse's throughput).
+   */
+  injectedEffect: Array<{ backend: string; workload: string; metric: string; aMedian: number; bMedian: number; change: number }>;
 }
 
 function alarms(comparison: Comparison): Record<string, string[]> {
@@ -81,6 +88,16 @@ export function analyzeCalibration(aRuns: readonly LoadedResults[], bRuns: reado
   const aaBackToBack = aRuns.slice(1).map((head, index) => judgePair(aRuns[index]!, head, others(aRuns[index]!, head), options.floor, seed));
   const aaAllPairs = aRuns.flatMap((base, i) => aRuns.slice(i + 1).map((head) => judgePair(base, head, others(base, head), options.floor, seed)));
   const ba = bRuns.flatMap((head, index) => (aRuns[index] ? [judgePair(aRuns[index]!, head, others(aRuns[index]!), options.floor, seed)] : []));
+  const pooled = (runs: readonly LoadedResults[], backend: string, workload: string, metric: string) =>
+    runs.flatMap((run) => run.cells.find((cell) => cell.backend === backend && cell.workload === workload)?.samples[metric] ?? []);
+  const injectedEffect = bRuns.length === 0 ? [] : cells.filter((cell) => cell.gated).flatMap(({ backend, workload, metric }) => {
+    const a = pooled(aRuns, backend, workload, metric);
+    const b = pooled(bRuns, backend, workload, metric);
+    if (a.length === 0 || b.length === 0) return [];
+    const aMedian = median(a);
+    const bMedian = median(b);
+    return [{ backend, workload, metric, aMedian, bMedian, change: aMedian === 0 ? 0 : bMedian / aMedian - 1 }];
+  });
   const environment = aRuns[0]?.environment;
   return {
     schemaVersion: CALIBRATION_SCHEMA_VERSION,
@@ -96,6 +113,7 @@ export function analyzeCalibration(aRuns: readonly LoadedResults[], bRuns: reado
     aaBackToBack,
     aaAllPairs,
     ba,
+    injectedEffect,
   };
 }
 
@@ -138,6 +156,11 @@ export function formatCalibration(calibration: Calibration): string {
   }
   if (calibration.ba.length > 0) {
     lines.push('', `B/A, ${calibration.injectDelayMicros} µs injected into every daemon reply of fuse:`);
+    // Older calibration.json files have no injectedEffect.
+    for (const effect of calibration.injectedEffect ?? []) {
+      if (effect.backend !== 'fuse') continue;
+      lines.push(`  its effect, pooled: fuse ${effect.workload} ${effect.metric} ${effect.aMedian.toPrecision(4)} → ${effect.bMedian.toPrecision(4)} (${effect.change >= 0 ? '+' : ''}${percent(effect.change)})`);
+    }
     for (const backend of backends) {
       lines.push(`  ${backend.padEnd(18)} flagged in ${pairsWithAlarm(calibration.ba, backend)} of ${calibration.ba.length} pairs${backend === 'fuse' ? ' (target: at least 14 in 15)' : ' (target: none)'}`);
     }

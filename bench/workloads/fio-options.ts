@@ -26,6 +26,16 @@ export function sizeSchema(limits: { min: number; max: number; maxText: string }
 export const BlockSize = sizeSchema({ min: 1, max: 256 * 1024 ** 2, maxText: '256m' });
 /** Sizes of files and I/O totals: 1 TiB is beyond any data set this suite lays out. */
 export const FileSize = sizeSchema({ min: 1, max: 1024 ** 4, maxText: '1024g' });
+/** A CPU list as fio's cpus_allowed and taskset -c take it: 0, 0-1, 0,2. */
+export const CpuList = z.string().max(200).regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'a CPU list like 0-1 or 0,2');
+
+/** The CPUs a list names, in order; for checking them against the machine's. */
+export function cpusOf(list: string): number[] {
+  return list.split(',').flatMap((part) => {
+    const [first, last = first] = part.split('-').map(Number) as [number, number?];
+    return Array.from({ length: Math.max(0, last! - first + 1) }, (_, offset) => first + offset);
+  });
+}
 
 /** fio reads 1/0 for booleans; YAML gives true/false, and people write 0/1. */
 const FioBoolean = z.union([z.boolean(), z.literal(0), z.literal(1)]);
@@ -93,7 +103,7 @@ export const profileFioOptions: Record<string, z.ZodType<string | number | boole
   dedupe_percentage: percent,
   loops: z.number().int().min(1).max(1_000_000),
   startdelay: count(3600),
-  cpus_allowed: z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'a CPU list like 0-1 or 0,2'),
+  cpus_allowed: CpuList,
   cpus_allowed_policy: z.enum(['shared', 'split']),
   nice: z.number().int().min(-20).max(19),
   clocksource: z.enum(['gettimeofday', 'clock_gettime', 'cpu']),

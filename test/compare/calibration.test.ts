@@ -29,6 +29,16 @@ describe('analyzeCalibration', () => {
     expect(calibration.ba[0]!.alarms.bind).toEqual(['randread-4k/readIops improved']);
   });
 
+  it("measures the injected delay's effect on each gated metric, pooled over the runs", () => {
+    const fuseSeq = calibration.injectedEffect.find((effect) => effect.backend === 'fuse' && effect.workload === 'seqread-128k' && effect.metric === 'readBandwidthMiBps')!;
+    const sample = (run: ReturnType<typeof a>) => run.cells.find((cell) => cell.backend === 'fuse' && cell.workload === 'seqread-128k')!.samples.readBandwidthMiBps!;
+    const middle = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+    expect(fuseSeq.aMedian).toBeCloseTo(middle([...sample(a()), ...sample(a()), ...sample(a())]), 6);
+    expect(fuseSeq.change).toBeCloseTo(fuseSeq.bMedian / fuseSeq.aMedian - 1, 9);
+    expect(fuseSeq.change).toBeLessThan(-0.1);
+    expect(formatCalibration(calibration)).toMatch(/its effect, pooled: fuse seqread-128k readBandwidthMiBps [\d.]+ → [\d.]+ \(-1\d\.\d%\)/);
+  });
+
   it('prints the spread table and the rates against their targets', () => {
     const text = formatCalibration(calibration);
     expect(text).toMatch(/fuse\s+randread-4k\s+readIops\s+ratio to baseline/);

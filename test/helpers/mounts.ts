@@ -59,6 +59,8 @@ export interface TestMount {
 export interface MountBackendOptions {
   /** Backend options, as a profile's backendOptions[name] would give them. */
   options?: Record<string, unknown>;
+  /** The profile's daemonCpus. */
+  daemonCpus?: string;
 }
 
 /**
@@ -93,7 +95,7 @@ export async function backendUnavailable(name: string): Promise<string | undefin
   return probe.supported ? undefined : `${name}: ${probe.reason}`;
 }
 
-export async function mountBackend(name: string, { options = {} }: MountBackendOptions = {}): Promise<TestMount> {
+export async function mountBackend(name: string, { options = {}, daemonCpus }: MountBackendOptions = {}): Promise<TestMount> {
   const backend = backendNamed(name);
   const dir = mkdtempSync(`${TEST_MOUNT_PREFIX}${name}-`);
   // mkdtemp makes 0700: other users (permission cases) must be able to walk to the mount.
@@ -105,7 +107,7 @@ export async function mountBackend(name: string, { options = {} }: MountBackendO
   await mountLower(dir, lower);
   let mount: Mount;
   try {
-    mount = await backend.mount({ lower, mountpoint: mnt, workDir, options, writable: true });
+    mount = await backend.mount({ lower, mountpoint: mnt, workDir, options, writable: true, daemonCpus });
   } catch (error) {
     await unmountPath(lower);
     rmSync(dir, { recursive: true, force: true });
