@@ -12,7 +12,9 @@ describe('every shipped profile', () => {
     const { profile } = parseProfile(text, file);
     expect(profile.name).toBe(file.replace(/\.yaml$/, ''));
     expect(text.startsWith('#')).toBe(true);
-    for (const backend of profile.backends) expect(() => getBackend(backend)).not.toThrow();
+    // A name the profile declares under externals gets its command from the command line, not the registry.
+    const declared = new Set(Object.keys(profile.externals ?? {}));
+    for (const backend of profile.backends) if (!declared.has(backend)) expect(() => getBackend(backend)).not.toThrow();
   });
   it('ships the four fio profiles the quick start names', () => {
     expect(files).toEqual(expect.arrayContaining(['seqread.yaml', 'randread.yaml', 'seqwrite.yaml', 'randwrite.yaml']));

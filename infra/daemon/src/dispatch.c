@@ -125,6 +125,13 @@ int fb_dispatch(struct fb_ctx *ctx, const void *msg, size_t len)
 			;
 	}
 
+	/*
+	 * Counted before the reply leaves: once the kernel has the reply, the caller may go on and ask
+	 * for our stats (SIGUSR1), and a worker preempted between send and count would be missing a
+	 * request the kernel's tracepoint already saw. So service time ends at the reply, not after it.
+	 */
+	fb_stats_add(ctx->stats, h->opcode, fb_monotonic_ns() - t0);
+
 	if (r != FB_NO_REPLY) {
 		struct fuse_out_header oh = {
 			.len = (uint32_t)sizeof(oh),
@@ -154,6 +161,5 @@ int fb_dispatch(struct fb_ctx *ctx, const void *msg, size_t len)
 			(unsigned long long)h->unique);
 	}
 
-	fb_stats_add(ctx->stats, h->opcode, fb_monotonic_ns() - t0);
 	return ret;
 }
