@@ -37,6 +37,8 @@ void fb_options_usage(const char *argv0)
 		"  --transport dev|uring      /dev/fuse read/write (default) or FUSE over io_uring\n"
 		"  --uring-depth N            ring entries per queue (default 4)\n"
 		"  --uring-setup plain|defer  rings without (default) or with SINGLE_ISSUER|DEFER_TASKRUN\n"
+		"  --uring-cpu pinned|any     queue N's thread pinned to CPU N (default), or left to the\n"
+		"                             scheduler (the kernel still routes by the caller's CPU)\n"
 		"  --poll-us N                /dev/fuse: after each reply, poll for the next request for up\n"
 		"                             to N microseconds before sleeping (default 0: always sleep);\n"
 		"                             trades CPU for the daemon's wake-up latency\n"
@@ -86,7 +88,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 {
 	enum { O_MODE = 256, O_THREADS, O_CACHE, O_WRITEBACK, O_ALLOW_OTHER, O_DEFPERM,
 	       O_FOREGROUND, O_DEBUG, O_READY_FD, O_STATS, O_FSNAME, O_HELP,
-	       O_TRANSPORT, O_URING_DEPTH, O_URING_SETUP, O_BPF_ABI, O_POLL_US, O_INJECT_DELAY, O_SUBTYPE, O_NO_SUBTYPE,
+	       O_TRANSPORT, O_URING_DEPTH, O_URING_SETUP, O_URING_CPU, O_BPF_ABI, O_POLL_US, O_INJECT_DELAY, O_SUBTYPE, O_NO_SUBTYPE,
 	       O_MOUNT_OPTIONS = 'o' };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, 0, O_MODE },
@@ -107,6 +109,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 		{ "transport", required_argument, 0, O_TRANSPORT },
 		{ "uring-depth", required_argument, 0, O_URING_DEPTH },
 		{ "uring-setup", required_argument, 0, O_URING_SETUP },
+		{ "uring-cpu", required_argument, 0, O_URING_CPU },
 		{ "poll-us", required_argument, 0, O_POLL_US },
 		{ "inject-delay-us", required_argument, 0, O_INJECT_DELAY },
 		{ "fuse-bpf-abi", required_argument, 0, O_BPF_ABI },
@@ -124,6 +127,7 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 	fb_mount_opts_init(&o->mount);
 	o->uring_depth = 4;
 	o->uring_defer = false;
+	o->uring_float = false;
 
 	/* The ready fd must be known even when a later option is bad. */
 	for (int i = 1; i + 1 < argc; i++)
@@ -207,6 +211,14 @@ int fb_options_parse(int argc, char **argv, struct fb_options *o, char *why, uns
 				o->uring_defer = false;
 			else
 				return fail(why, whylen, "--uring-setup must be defer or plain, got '%s'", optarg);
+			break;
+		case O_URING_CPU:
+			if (strcmp(optarg, "pinned") == 0)
+				o->uring_float = false;
+			else if (strcmp(optarg, "any") == 0)
+				o->uring_float = true;
+			else
+				return fail(why, whylen, "--uring-cpu must be pinned or any, got '%s'", optarg);
 			break;
 		case O_POLL_US:
 			if (parse_int(optarg, 0, 1000000, &o->poll_us))

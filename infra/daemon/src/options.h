@@ -36,6 +36,7 @@ struct fb_options {
 	enum fb_transport transport;
 	int uring_depth;	/* ring entries per queue */
 	bool uring_defer;	/* set rings up with SINGLE_ISSUER | DEFER_TASKRUN */
+	bool uring_float;	/* leave queue threads to the scheduler instead of pinning queue N to CPU N */
 	int poll_us;		/* /dev/fuse: poll without sleeping this long before blocking; 0 = never */
 	int inject_delay_us;	/* spin this long before each reply: a known slowdown to prove detection */
 	enum fb_bpf_abi bpf_abi;

@@ -1,7 +1,7 @@
 /*
  * FUSE over io_uring transport (protocol 7.42, Linux 6.14+). One queue per
  * possible CPU (qid = cpu, the kernel routes a request to the queue of the
- * CPU its caller runs on), each a thread pinned to that CPU with its own ring
+ * CPU its caller runs on), each a thread pinned to that CPU (unless --uring-cpu any) with its own ring
  * and --uring-depth entries. An entry is a 288-byte header buffer plus a
  * payload buffer; the kernel fills both with a request when the entry's
  * command completes, and the reply goes back in the same buffers with
@@ -217,7 +217,8 @@ static void pin(unsigned cpu)
 static void *queue_main(void *arg)
 {
 	struct fb_uring_queue *q = arg;
-	pin(q->qid);
+	if (!q->se->opt.uring_float)
+		pin(q->qid);
 	int err = fb_thread_own_umask();
 	if (err < 0) {
 		report(q, err, "queue %u: unshare(CLONE_FS): %s", q->qid, strerror(-err));
