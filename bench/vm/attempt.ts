@@ -9,6 +9,7 @@ import type { AccelChoice } from './accel.js';
 import { boot, type BootOutcome } from './boot.js';
 import { guestFiles, readExitFile } from './guest-files.js';
 import { guestJob, guestScratch, type GuestBootFacts, type GuestCommand } from './guest-job.js';
+import { bundleGuestPrograms } from './guest-programs.js';
 import { buildInitramfs } from './initramfs.js';
 import { guestModuleNames, installModules, type ResolvedModule } from './modules.js';
 import { qemuArgs, type GuestAccel } from './qemu.js';
@@ -47,8 +48,9 @@ export async function attemptBoot(plan: GuestPlan, choice: AccelChoice): Promise
   try {
     const release = modules === undefined ? '' : basename(modules);
     const moduleList = plan.guestModules === undefined ? [] : installModules(join(files.dir, 'root'), release, plan.guestModules);
+    const programs = await bundleGuestPrograms(plan.run.programs ?? [], join(files.dir, 'programs'));
     const initramfs = buildInitramfs({
-      dir: files.dir, nonce, outDir, scratch: guestScratch, moduleList, wantedModules: guestModuleNames,
+      dir: files.dir, nonce, outDir, scratch: guestScratch, moduleList, wantedModules: guestModuleNames, programs,
       ...(initrd === undefined ? {} : { extraInitrd: initrd }),
       job: guestJob(plan.run, plan, choice),
     });

@@ -5,6 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { AccelChoice } from './accel.js';
+import { guestProgram } from './guest-programs.js';
 import type { JobSpec } from './initramfs.js';
 
 /** The suite's scratch root inside the guest (a fresh tmpfs there). */
@@ -17,6 +18,8 @@ export interface GuestCommand {
   env?: Record<string, string> | undefined;
   /** Redirect the command's stdout to this file, in the output share. */
   stdoutFile?: string | undefined;
+  /** TypeScript entries of this checkout to bundle for the guest, found there at guestProgram(entry). */
+  programs?: readonly string[] | undefined;
 }
 
 /** How the guest was booted, as FUSEBENCH_VM tells the suite inside (its release is filled in there). */
@@ -54,9 +57,12 @@ export function guestJob(run: GuestCommand, facts: GuestBootFacts, choice: Accel
   };
 }
 
-/** bench/cli.ts with `suiteArgs`, run by this Node through tsx, as the guest's command. */
+/** The suite's CLI, as the guest program that suiteCommand runs. */
+export const suiteProgram = 'bench/cli.ts';
+
+/** bench/cli.ts with `suiteArgs`, run by this Node from its bundle (see guest-programs.ts), as the guest's command. */
 export function suiteCommand(suiteArgs: readonly string[]): string[] {
-  return [process.execPath, '--import', 'tsx', 'bench/cli.ts', ...suiteArgs];
+  return [process.execPath, guestProgram(suiteProgram), ...suiteArgs];
 }
 
 /** Options of `bench run` that pick the guest, not the suite; they are not passed into the guest. */

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 
@@ -67,12 +67,15 @@ export interface InitramfsSpec {
   wantedModules: readonly string[];
   /** User-supplied initramfs to put first (its files stay visible; our /init wins). */
   extraInitrd?: string;
+  /** Host paths of bundled programs; init.sh copies them beside the job script in the chroot. */
+  programs?: readonly string[];
 }
 
 /** Lays out the tree under `dir/root` and packs it with cpio + gzip; returns the initrd path. */
 export function buildInitramfs(spec: InitramfsSpec): string {
   const root = join(spec.dir, 'root');
-  for (const sub of ['bin', 'fusebench', 'proc', 'sys', 'dev', 'host']) mkdirSync(join(root, sub), { recursive: true });
+  for (const sub of ['bin', 'fusebench', 'fusebench/programs', 'proc', 'sys', 'dev', 'host']) mkdirSync(join(root, sub), { recursive: true });
+  for (const program of spec.programs ?? []) copyFileSync(program, join(root, 'fusebench', 'programs', basename(program)));
   copyFileSync(findStaticBusybox(), join(root, 'bin', 'busybox'));
   chmodSync(join(root, 'bin', 'busybox'), 0o755);
   copyFileSync(initScript, join(root, 'init'));

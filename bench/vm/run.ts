@@ -12,7 +12,7 @@ import { attemptBoot } from './attempt.js';
 import { consoleTail } from './console.js';
 import { bootWithFallback } from './fallback.js';
 import { readGuestStdout } from './guest-files.js';
-import { suiteCommand } from './guest-job.js';
+import { suiteCommand, suiteProgram } from './guest-job.js';
 import { checkoutRoot } from './initramfs.js';
 import { checkKernelBeforeBoot } from './kernel-config.js';
 import { resolveGuestModules } from './modules.js';
@@ -48,6 +48,11 @@ export interface RunInGuestOptions extends GuestOptions {
   env?: Record<string, string>;
   /** Redirect the command's stdout to this file; must be inside outDir. Read back into `stdout`. */
   stdoutFile?: string;
+  /**
+   * TypeScript entries of this checkout (e.g. "bench/cli.ts") bundled on the host; the command runs one
+   * as `node <guestProgram(entry)>`, which starts in seconds under TCG where tsx takes half a minute.
+   */
+  programs?: readonly string[];
 }
 
 export interface GuestResult {
@@ -95,7 +100,7 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestResult> 
     memoryMiB: opts.memoryMiB ?? 4096,
     qemuVersion: version,
     guestModules: modules === undefined ? undefined : resolveGuestModules(modules).modules,
-    run: { command: opts.command, cwd: opts.cwd ?? checkoutRoot, env: opts.env, stdoutFile: opts.stdoutFile },
+    run: { command: opts.command, cwd: opts.cwd ?? checkoutRoot, env: opts.env, stdoutFile: opts.stdoutFile, programs: opts.programs },
     timeoutSeconds: (accel: GuestAccel): number => {
       const timeout = opts.timeoutSeconds ?? 600;
       return typeof timeout === 'number' ? timeout : timeout[accel];
@@ -135,9 +140,10 @@ export async function runSuiteInGuest(opts: RunSuiteInGuestOptions): Promise<Omi
   const { suiteArgs, ...guest } = opts;
   const result = await runInGuest({
     ...guest,
-    // TCG runs Node and fio 10-30x slower (the CLI alone takes ~40 s to start), hence the longer default.
+    // TCG runs Node and fio 10-30x slower, hence the longer default.
     timeoutSeconds: opts.timeoutSeconds ?? { kvm: 900, tcg: 2700 },
     command: suiteCommand(suiteArgs),
+    programs: [suiteProgram],
     cwd: checkoutRoot,
   });
   const { exitCode, accel, accelReason, consoleLog, kernelRelease, bootSeconds, elapsedSeconds } = result;

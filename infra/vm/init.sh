@@ -2,7 +2,7 @@
 # /init of the fusebench guest initramfs (copied in by bench/vm/initramfs.ts).
 # It loads the modules listed in /fusebench/modules.list, mounts the host root read-only over 9p at
 # /host, gives the chroot a writable /tmp and /run, mounts the output share at its host path, runs
-# /fusebench/job.sh in the chroot, reports the exit code and powers off.
+# /fusebench/job.sh (with the bundled programs beside it) in the chroot, reports the exit code and powers off.
 # Lines starting with "FUSEBENCH_<word>_<nonce>" are markers the host reads off the console.
 # shellcheck shell=sh disable=SC1091
 
@@ -80,6 +80,8 @@ if [ -d /fusebench/checkout ]; then
 fi
 mkdir -p "$R/run/fusebench" "$R$SCRATCH" "$R/tmp/fusebench-home"
 cp /fusebench/job.sh "$R/run/fusebench/job.sh"
+# Bundled programs (bench/vm/guest-programs.ts), read from RAM rather than over 9p.
+cp /fusebench/programs/* "$R/run/fusebench/" 2>/dev/null
 
 if [ -n "$OUT_DIR" ]; then
   # The mount point exists in the host root, or (under /tmp or /run) in the tmpfs made just above.

@@ -11,6 +11,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guestProgram } from '../../bench/vm/guest-programs.js';
 import { expectSameAsBind } from '../conformance/harness.js';
 import { conformanceTopics } from '../conformance/topics.js';
 import { fuseBpfGuestUnavailable, runOnFuseBpfKernel } from '../helpers/fuse-bpf-guest.js';
@@ -36,7 +37,8 @@ describe.skipIf(skipUnless(fuseBpfGuestUnavailable()))('conformance of both FUSE
 
   beforeAll(async () => {
     const args = ['--subjects', subjects.join(','), ...passes.flatMap((pass) => ['--pass', `${pass.lowerFs}:${pass.topics.join(',')}`]), '--out', outFile];
-    const result = await runOnFuseBpfKernel(work, `node --import tsx test/vm/guest-conformance.ts ${args.join(' ')}`);
+    const program = 'test/vm/guest-conformance.ts';
+    const result = await runOnFuseBpfKernel(work, `node ${guestProgram(program)} ${args.join(' ')}`, { programs: [program] });
     const tail = readFileSync(result.consoleLog, 'utf8').split('\n').slice(-30).join('\n');
     if (existsSync(outFile)) collected = JSON.parse(readFileSync(outFile, 'utf8')) as GuestConformance;
     if (result.exitCode !== 0 || !collected?.done) {

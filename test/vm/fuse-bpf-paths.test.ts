@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { guestProgram } from '../../bench/vm/guest-programs.js';
 import { fuseBpfGuestUnavailable, runOnFuseBpfKernel } from '../helpers/fuse-bpf-guest.js';
 import { skipUnless } from '../helpers/kernel.js';
 
@@ -49,8 +50,8 @@ describe.skipIf(skipUnless(fuseBpfGuestUnavailable()))('FUSE-BPF and Android pas
     const workloads = '  - { name: seqread-128k, rw: read, bs: 128k }\n  - { name: randread-4k, rw: randread, bs: 4k }\n';
     const first = profile('guest-paths', 'bind, fuse, fuse-bpf, fuse-passthrough', workloads);
     const second = profile('guest-bpf-daemon', 'fuse-bpf-daemon', '  - { name: seqread-128k, rw: read, bs: 128k }\n');
-    const bench = (file: string, out: string) => `node --import tsx bench/cli.ts run --profile ${file} --out ${out} --seed 3 >&2; echo "bench-$(basename ${out})=$?"`;
-    const result = await runOnFuseBpfKernel(work, [bench(first, paths), bench(second, bpfDaemon)].join('\n'), { stdoutFile: join(work, 'stdout.txt') });
+    const bench = (file: string, out: string) => `node ${guestProgram('bench/cli.ts')} run --profile ${file} --out ${out} --seed 3 >&2; echo "bench-$(basename ${out})=$?"`;
+    const result = await runOnFuseBpfKernel(work, [bench(first, paths), bench(second, bpfDaemon)].join('\n'), { stdoutFile: join(work, 'stdout.txt'), programs: ['bench/cli.ts'] });
     exitCode = result.exitCode;
     accel = result.accel;
     accelReason = result.accelReason;

@@ -2,6 +2,7 @@
  * The conformance suite's collector for a guest:
  *   node --import tsx test/vm/guest-conformance.ts --subjects fuse-bpf,fuse-bpf-daemon \
  *     --pass tmpfs:data,names --pass ext4:metadata --out FILE
+ * (the test runs it bundled, as bench/vm/guest-programs.ts makes it, which starts in seconds under TCG).
  *
  * Each pass mounts lowers of one file system (tmpfs, or a loop-mounted ext4) and runs its topics'
  * cases on a bind mount (the reference) and on each subject. What every case saw goes to FILE as

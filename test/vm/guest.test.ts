@@ -12,6 +12,7 @@ import { checkoutRoot } from '../../bench/vm/initramfs.js';
 import type { AccelChoice } from '../../bench/vm/accel.js';
 import { qemuVersion } from '../../bench/vm/qemu.js';
 import { guestFilesRoot } from '../../bench/vm/guest-files.js';
+import { guestProgram } from '../../bench/vm/guest-programs.js';
 import { runInGuest, type GuestResult } from '../../bench/vm/run.js';
 import { skipUnless } from '../helpers/kernel.js';
 
@@ -87,13 +88,14 @@ function expectSuiteResults(outDir: string, kernelRelease: string): string {
 
 /**
  * Boots and prints what the guest sees, runs doctor --json when the CLI has it, and with `suite` a
- * short bind,fuse seqread in the same boot (one boot and one cold tsx cache fewer under TCG).
+ * short bind,fuse seqread in the same boot (one boot fewer under TCG). The CLI runs from its bundle.
  */
 async function probeGuest(name: string, kernel: { kernel: string; modules?: string }, suite = false, accel?: AccelChoice): Promise<{ result: GuestResult; stdout: string; outDir: string }> {
   const outDir = join(work, name);
   mkdirSync(outDir, { recursive: true });
+  const cli = guestProgram('bench/cli.ts');
   const suiteLine = suite
-    ? `node --import tsx bench/cli.ts run --profile ${smallSeqreadProfile(outDir)} --backends bind,fuse --no-trace --out ${outDir} >&2; echo "suite=$?"`
+    ? `node ${cli} run --profile ${smallSeqreadProfile(outDir)} --backends bind,fuse --no-trace --out ${outDir} >&2; echo "suite=$?"`
     : '';
   const doctor = cliHasDoctor();
   const script = [
@@ -104,12 +106,12 @@ async function probeGuest(name: string, kernel: { kernel: string; modules?: stri
     'echo "accel_reason=$FUSEBENCH_ACCEL_REASON"',
     'touch /tmp/fusebench/writable && echo scratch-writable',
     // TODO(doctor): drop the branch when the lead's `bench/cli.ts doctor --json` is in every checkout.
-    doctor ? `node --import tsx bench/cli.ts doctor --json > ${outDir}/doctor.json; echo "doctor=$?"` : 'echo doctor=absent',
+    doctor ? `node ${cli} doctor --json > ${outDir}/doctor.json; echo "doctor=$?"` : 'echo doctor=absent',
     suiteLine,
     'exit 7',
   ].join('\n');
   const result = await runInGuest({
-    ...kernel, outDir, memoryMiB, command: ['sh', '-c', script], stdoutFile: join(outDir, 'stdout.txt'),
+    ...kernel, outDir, memoryMiB, command: ['sh', '-c', script], stdoutFile: join(outDir, 'stdout.txt'), programs: ['bench/cli.ts'],
     timeoutSeconds: suite ? 420 : 240, log: quiet, ...(accel === undefined ? {} : { accel }),
   });
   seen[name] = result;
